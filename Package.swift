@@ -1,0 +1,34 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "swift-qwen",
+    platforms: [.macOS(.v14), .iOS(.v17)],
+    products: [
+        .library(name: "QwenKit", targets: ["QwenKit"]),
+        .executable(name: "qwen", targets: ["qwen"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Hot numeric code with AVX-512/AVX2 paths chosen at run time (cpuid).
+        .target(name: "CQwenKernels"),
+        // Swift face of the kernels: weight formats, linear layers, norms, attention, thread pool.
+        .target(name: "QwenKernels", dependencies: ["CQwenKernels"]),
+        // Tokenizer, chat templates, weights, the Qwen2 model and generation.
+        .target(name: "QwenKit", dependencies: ["QwenKernels"]),
+        // The `qwen` command-line tool.
+        .executableTarget(
+            name: "qwen",
+            dependencies: [
+                "QwenKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "QwenKernelsTests", dependencies: ["QwenKernels"]),
+        // Fixtures live in Tests/Fixtures and are found through #filePath, not copied as resources.
+        .testTarget(name: "QwenKitTests", dependencies: ["QwenKit"]),
+        .testTarget(name: "QwenCLITests", dependencies: ["qwen"]),
+    ]
+)
