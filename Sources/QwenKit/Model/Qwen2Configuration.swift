@@ -124,7 +124,8 @@ public struct Qwen2Configuration: Codable, Sendable, Equatable {
         slidingWindow = useSlidingWindow ? window : nil
         if let slidingWindow, slidingWindow <= 0 { throw Self.invalid(.slidingWindow, "must be positive") }
         maxWindowLayers = try c.field(Int.self, .maxWindowLayers) ?? 28
-        if let types = try c.field([String].self, .layerTypes) {
+        if let written = try c.field([String].self, .layerTypes) {
+            let types = written.map { $0 == "attention" ? "full_attention" : $0 }  // transformers' legacy name
             guard types.count == numHiddenLayers else {
                 throw Self.invalid(.layerTypes, "has \(types.count) entries for \(numHiddenLayers) layers")
             }
