@@ -224,5 +224,6 @@ import Testing
         let w = try store.matrix("w", rows: 2, columns: 2)
         #expect(Int(bitPattern: w.base) % 4 == 0)
         #expect((0..<4).map { w.base.load(fromByteOffset: 4 * $0, as: Float.self) } == values)
+        #expect(try store.matrix("w", rows: 2, columns: 2).base == w.base)
     }
 }

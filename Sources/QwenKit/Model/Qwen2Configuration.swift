@@ -107,6 +107,7 @@ public struct Qwen2Configuration: Codable, Sendable, Equatable {
             }
             headDim = hiddenSize / numAttentionHeads
         }
+        guard headDim % 2 == 0 else { throw Self.invalid(.headDim, "must be even for rotary embeddings, got \(headDim)") }
         maxPositionEmbeddings = try Self.positive(c, .maxPositionEmbeddings, default: 32768)
         rmsNormEps = try c.field(Double.self, .rmsNormEps) ?? 1e-6
         guard rmsNormEps > 0 else { throw Self.invalid(.rmsNormEps, "must be positive") }
