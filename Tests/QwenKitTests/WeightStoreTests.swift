@@ -188,6 +188,22 @@ import Testing
         #expect(v.map(\.bitPattern) == expected.map(\.bitPattern))
     }
 
+    #if !(os(macOS) && arch(x86_64))  // Swift has no Float16 on Intel macOS
+    @Test func everyFloat16PatternConvertsLikeTheHardware() throws {
+        let directory = try Writer.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let patterns = (0...UInt16.max).map { $0 }
+        try Writer.data([.init(name: "all", dtype: "F16", shape: [patterns.count], bytes: Writer.u16(patterns))])
+            .write(to: directory.appendingPathComponent("model.safetensors"))
+        let converted = try WeightStore(directory: directory).vector("all", count: patterns.count)
+        let firstMismatch = zip(patterns, converted).first { pattern, value in
+            let expected = Float(Float16(bitPattern: pattern))
+            return expected.isNaN ? !value.isNaN : expected.bitPattern != value.bitPattern
+        }
+        #expect(firstMismatch == nil)
+    }
+    #endif
+
     @Test func otherFloatTypesAreConvertedAndIntegersRejected() throws {
         let directory = try Writer.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -2,8 +2,11 @@ import Foundation
 
 /// The hyperparameters of a Qwen2 / Qwen2.5 model, read from `config.json` in either the
 /// layout the Qwen2.5 releases ship (`rope_theta`, `rope_scaling`, `torch_dtype`) or the one
-/// transformers 5 writes (`rope_parameters`, `dtype`, `layer_types`). Defaults for absent
-/// optional fields are transformers' `Qwen2Config` defaults.
+/// transformers 5 writes (`rope_parameters`, `dtype`, `layer_types`). Unknown fields are ignored.
+///
+/// Required: `hidden_size`, `intermediate_size`, `num_hidden_layers`, `num_attention_heads`,
+/// `num_key_value_heads` (null means `num_attention_heads`) and `vocab_size`. Every other field
+/// takes transformers' `Qwen2Config` default when absent.
 ///
 /// ```swift
 /// let config = try Qwen2Configuration.load(from: modelDirectory.appendingPathComponent("config.json"))
@@ -99,7 +102,7 @@ public struct Qwen2Configuration: Codable, Sendable, Equatable {
         guard numAttentionHeads % numKeyValueHeads == 0 else {
             throw Self.invalid(.numKeyValueHeads, "\(numKeyValueHeads) does not divide num_attention_heads \(numAttentionHeads)")
         }
-        if try c.field(Int.self, .headDim) != nil {
+        if c.contains(.headDim), try !c.decodeNil(forKey: .headDim) {
             headDim = try Self.positive(c, .headDim)
         } else {
             guard hiddenSize % numAttentionHeads == 0 else {
