@@ -15,6 +15,7 @@ public final class SafetensorsFile: @unchecked Sendable {
     /// Largest header accepted, as the reference implementation does.
     public static let maximumHeaderLength: UInt64 = 100_000_000
 
+    /// The mapped file.
     public let url: URL
     /// Every tensor in the file, by name.
     public let tensors: [String: TensorInfo]

@@ -16,6 +16,7 @@ public final class WeightStore: @unchecked Sendable {
     /// File name of the index of a sharded checkpoint.
     public static let indexFileName = "model.safetensors.index.json"
 
+    /// The model directory the weights were found in.
     public let directory: URL
     /// The opened weight files, in the order they were found.
     public let files: [SafetensorsFile]
