@@ -24,7 +24,8 @@ public final class SafetensorsFile: @unchecked Sendable {
     private let mapped: MappedFile
 
     /// Maps the file and validates its header: length, JSON, dtypes, shapes, offsets
-    /// (inside the data region, matching the shape, not overlapping). Throws ``WeightsError``.
+    /// (inside the data region, matching the shape, not overlapping; gaps between tensors are
+    /// allowed). A null `__metadata__` counts as empty. Throws ``WeightsError``.
     public init(url: URL) throws {
         self.url = url
         mapped = try MappedFile(url: url)
