@@ -1,0 +1,31 @@
+import Foundation
+
+/// `model.safetensors.index.json` of a sharded checkpoint: which shard file holds each tensor.
+struct SafetensorsIndex: Decodable {
+    /// Tensor name → shard file name (relative to the index's directory).
+    let weightMap: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case weightMap = "weight_map"
+    }
+
+    /// Reads and decodes the index at `url`. Throws ``WeightsError/invalidIndex(file:reason:)``.
+    init(url: URL) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw WeightsError.invalidIndex(file: url.path, reason: "cannot read the file")
+        }
+        do {
+            self = try JSONDecoder().decode(Self.self, from: data)
+        } catch DecodingError.keyNotFound(let key, _) {
+            throw WeightsError.invalidIndex(file: url.path, reason: "missing \"\(key.stringValue)\"")
+        } catch DecodingError.typeMismatch(_, let context) {
+            let field = context.codingPath.isEmpty ? "index" : "weight_map"
+            throw WeightsError.invalidIndex(file: url.path, reason: "\(field) has the wrong type")
+        } catch {
+            throw WeightsError.invalidIndex(file: url.path, reason: "not valid JSON")
+        }
+    }
+}
