@@ -25,7 +25,7 @@ enum JinjaFilters {
         case "items":
             switch value {
             case .undefined: return .array([])
-            case .object(let object): return .array(object.map { .array([.string($0.key), $0.value]) })
+            case .object(let object): return .array(object.map { .tuple([.string($0.key), $0.value]) })
             default: throw JinjaFailure("Can only get item pairs from a mapping.")
             }
         case "first":
@@ -138,7 +138,7 @@ enum JinjaFilters {
             let caseSensitive = arguments.bool(0, "case_sensitive") ?? false
             let byValue = arguments.value(1, "by")?.text == "value"
             let reverse = arguments.bool(2, "reverse") ?? false
-            let pairs = object.map { JinjaValue.array([.string($0.key), $0.value]) }
+            let pairs = object.map { JinjaValue.tuple([.string($0.key), $0.value]) }
             return .array(try sorted(pairs, attribute: .int(byValue ? 1 : 0), caseSensitive: caseSensitive, reverse: reverse))
         case "wordcount":
             return .int(value.text.split { !($0.isLetter || $0.isNumber || $0 == "_") }.count)
@@ -171,7 +171,7 @@ enum JinjaFilters {
             sortKeys: arguments.bool(3, "sort_keys") ?? false,
             ensureASCII: arguments.bool(0, "ensure_ascii") ?? false)
         if let separators = arguments.value(2, "separators"), !separators.isNoneOrUndefined {
-            guard case .array(let pair) = separators, pair.count == 2,
+            guard let pair = try? separators.iterated(), pair.count == 2,
                 case .string(let item) = pair[0], case .string(let key) = pair[1]
             else { throw JinjaFailure("tojson separators must be a pair of strings") }
             format.itemSeparator = item

@@ -194,7 +194,7 @@ final class JinjaInterpreter {
         case .tuple(let items):
             var values: [JinjaValue] = []
             for item in items { values.append(try evaluate(item, in: scope)) }
-            return .array(values)
+            return .tuple(values)
         case .dictionary(let pairs):
             var object = KeyOrderedDictionary<JinjaValue>()
             for pair in pairs {
@@ -237,10 +237,14 @@ final class JinjaInterpreter {
             return .bool(result != negated)
         case .not(let operand):
             return .bool(!(try evaluate(operand, in: scope).isTruthy))
-        case .negate(let operand), .plus(let operand):
+        case .negate(let operand):
             let value = try evaluate(operand, in: scope)
-            if case .plus = expression.kind, value.number != nil { return value }
+            if case .double(let double) = value { return .double(-double) }
             return try at(line) { () throws(JinjaFailure) in try JinjaValue.int(0).apply(.subtract, value) }
+        case .plus(let operand):
+            let value = try evaluate(operand, in: scope)
+            if case .double = value { return value }
+            return try at(line) { () throws(JinjaFailure) in try JinjaValue.int(0).apply(.add, value) }
         case .binary(let operation, let left, let right):
             let a = try evaluate(left, in: scope)
             let b = try evaluate(right, in: scope)

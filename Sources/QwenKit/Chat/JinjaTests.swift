@@ -26,7 +26,7 @@ enum JinjaTests {
             return false
         case "iterable", "sequence":
             switch value {
-            case .undefined, .string, .array, .object: return true
+            case .undefined, .string, .array, .tuple, .object: return true
             default: return false
             }
         case "number": return value.number != nil

@@ -25,7 +25,7 @@ extension JinjaValue {
             if let value = object[name] { return value }
         case (.namespace(let namespace), .string(let name)):
             if let value = namespace.attributes[name] { return value }
-        case (.array(let elements), _):
+        case (.array(let elements), _), (.tuple(let elements), _):
             if let index = key.integer {
                 let position = index < 0 ? elements.count + index : index
                 if elements.indices.contains(position) { return elements[position] }
@@ -65,6 +65,8 @@ extension JinjaValue {
         case .undefined(let hint): throw JinjaFailure(hint)
         case .array(let elements):
             return .array(indices(count: elements.count).map { elements[$0] })
+        case .tuple(let elements):
+            return .tuple(indices(count: elements.count).map { elements[$0] })
         case .string(let string):
             let scalars = Array(string.unicodeScalars)
             var result = String.UnicodeScalarView()
@@ -80,6 +82,7 @@ extension JinjaValue {
         case .none: "None"
         case .object: "dict object"
         case .array: "list object"
+        case .tuple: "tuple object"
         case .string: "str object"
         default: "\(typeName) object"
         }
@@ -101,7 +104,7 @@ extension JinjaValue {
         switch self {
         case .string(let string): return stringMethod(name, string)
         case .object(let object): return dictionaryMethod(name, object)
-        case .array(let elements):
+        case .array(let elements), .tuple(let elements):
             switch name {
             case "count": return bound(name) { arguments in
                     .int(elements.filter { $0.equals(arguments.value(0, "value") ?? .none) }.count)
@@ -127,7 +130,7 @@ extension JinjaValue {
                 }
                 return value
             }
-        case "items": bound(name) { _ in .array(object.map { .array([.string($0.key), $0.value]) }) }
+        case "items": bound(name) { _ in .array(object.map { .tuple([.string($0.key), $0.value]) }) }
         case "keys": bound(name) { _ in .array(object.keys.map { .string($0) }) }
         case "values": bound(name) { _ in .array(object.values) }
         default: nil
@@ -150,7 +153,7 @@ extension JinjaValue {
             return bound(name) { arguments in
                 let candidates: [JinjaValue]
                 switch arguments.value(0, "prefix") ?? .none {
-                case .array(let elements): candidates = elements
+                case .tuple(let elements): candidates = elements
                 case let single: candidates = [single]
                 }
                 for candidate in candidates {

@@ -8,7 +8,7 @@ extension JinjaValue {
         switch (self, other) {
         case (.undefined, .undefined), (.none, .none): return true
         case (.string(let a), .string(let b)): return a.unicodeScalars.elementsEqual(b.unicodeScalars)
-        case (.array(let a), .array(let b)):
+        case (.array(let a), .array(let b)), (.tuple(let a), .tuple(let b)):
             return a.count == b.count && zip(a, b).allSatisfy { $0.equals($1) }
         case (.object(let a), .object(let b)):
             return a.count == b.count && a.allSatisfy { pair in b[pair.key].map { pair.value.equals($0) } ?? false }
@@ -25,7 +25,7 @@ extension JinjaValue {
         switch (self, other) {
         case (.string(let a), .string(let b)):
             return a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) { $0.value < $1.value }
-        case (.array(let a), .array(let b)):
+        case (.array(let a), .array(let b)), (.tuple(let a), .tuple(let b)):
             for (x, y) in zip(a, b) where !x.equals(y) { return try x.less(than: y) }
             return a.count < b.count
         default:
@@ -44,7 +44,7 @@ extension JinjaValue {
                 throw JinjaFailure("'in <string>' requires string as left operand, not \(item.typeName)")
             }
             return part.isEmpty || string.range(of: part, options: .literal) != nil
-        case .array(let elements): return elements.contains { $0.equals(item) }
+        case .array(let elements), .tuple(let elements): return elements.contains { $0.equals(item) }
         case .object(let object):
             guard case .string(let key) = item else { return false }
             return object[key] != nil
@@ -65,6 +65,7 @@ extension JinjaValue {
         switch (operation, self, other) {
         case (.add, .string(let a), .string(let b)): return .string(a + b)
         case (.add, .array(let a), .array(let b)): return .array(a + b)
+        case (.add, .tuple(let a), .tuple(let b)): return .tuple(a + b)
         case (.multiply, .string(let a), _) where other.integer != nil:
             return .string(String(repeating: a, count: max(other.integer ?? 0, 0)))
         case (.multiply, _, .string(let b)) where integer != nil:
@@ -144,9 +145,9 @@ extension JinjaValue {
         }
     }
 
-    /// The right operand of `"format" % value` as Python spreads it: a tuple gives several arguments.
+    /// The right operand of `"format" % value` as Python spreads it: only a tuple gives several arguments.
     private var percentArguments: [JinjaValue] {
-        if case .array(let elements) = self { return elements }
+        if case .tuple(let elements) = self { return elements }
         return [self]
     }
 }

@@ -8,8 +8,10 @@ enum JinjaValue {
     case int(Int)
     case double(Double)
     case string(String)
-    /// A Python list or tuple.
+    /// A Python list.
     case array([JinjaValue])
+    /// A Python tuple: like a list, but printed in parentheses and never equal to a list.
+    case tuple([JinjaValue])
     case object(KeyOrderedDictionary<JinjaValue>)
     case namespace(JinjaNamespace)
     case function(JinjaFunction)
@@ -34,7 +36,7 @@ enum JinjaValue {
         case .int(let int): return .int(int)
         case .double(let double): return .double(double)
         case .string(let string): return .string(string)
-        case .array(let elements):
+        case .array(let elements), .tuple(let elements):
             var result: [JSONValue] = []
             for element in elements { result.append(try element.json()) }
             return .array(result)
@@ -57,6 +59,7 @@ enum JinjaValue {
         case .double: "float"
         case .string: "str"
         case .array: "list"
+        case .tuple: "tuple"
         case .object: "dict"
         case .namespace: "Namespace"
         case .function: "function"
@@ -76,7 +79,7 @@ enum JinjaValue {
         case .int(let int): int != 0
         case .double(let double): double != 0
         case .string(let string): !string.isEmpty
-        case .array(let elements): !elements.isEmpty
+        case .array(let elements), .tuple(let elements): !elements.isEmpty
         case .object(let object): !object.isEmpty
         case .namespace, .function: true
         }
@@ -120,6 +123,8 @@ enum JinjaValue {
         case .double(let double): JSONSerializer.pythonRepr(double)
         case .string(let string): Self.pythonRepr(string)
         case .array(let elements): "[" + elements.map(\.repr).joined(separator: ", ") + "]"
+        case .tuple(let elements):
+            "(" + elements.map(\.repr).joined(separator: ", ") + (elements.count == 1 ? ",)" : ")")
         case .object(let object):
             "{" + object.map { Self.pythonRepr($0.key) + ": " + $0.value.repr }.joined(separator: ", ") + "}"
         case .namespace(let namespace):
@@ -178,7 +183,7 @@ enum JinjaValue {
     func iterated() throws(JinjaFailure) -> [JinjaValue] {
         switch self {
         case .undefined: return []
-        case .array(let elements): return elements
+        case .array(let elements), .tuple(let elements): return elements
         case .object(let object): return object.keys.map { .string($0) }
         case .string(let string): return Self.characters(string)
         default: throw JinjaFailure("'\(typeName)' object is not iterable")
@@ -190,7 +195,7 @@ enum JinjaValue {
         switch self {
         case .undefined: return 0
         case .string(let string): return string.unicodeScalars.count
-        case .array(let elements): return elements.count
+        case .array(let elements), .tuple(let elements): return elements.count
         case .object(let object): return object.count
         default: throw JinjaFailure("object of type '\(typeName)' has no len()")
         }
