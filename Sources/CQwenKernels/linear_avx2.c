@@ -121,19 +121,40 @@ enum {
     QK_KC = 256,  ///< columns per packed panel: 16 KiB of float32
 };
 
-/// panel[k * NR + j] = W[r + j, k0 + k] as float32 for j < nr (zero for nr <= j < NR), k < kc.
+/// Transposes the 8×8 block v (v[i] is row i) in registers: afterwards v[i] is column i.
+QK_ALWAYS_INLINE void qk_transpose8(__m256 v[8]) {
+    __m256 t[8], s[8];
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm256_unpacklo_ps(v[2 * i], v[2 * i + 1]);
+        t[2 * i + 1] = _mm256_unpackhi_ps(v[2 * i], v[2 * i + 1]);
+    }
+    for (int i = 0; i < 2; i++) {
+        s[4 * i] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+        s[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
+        s[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+        s[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
+    }
+    for (int c = 0; c < 4; c++) {
+        v[c] = _mm256_permute2f128_ps(s[c], s[c + 4], 0x20);
+        v[c + 4] = _mm256_permute2f128_ps(s[c], s[c + 4], 0x31);
+    }
+}
+
+/// panel[k * NR + j] = W[r + j, k0 + k] as float32 for j < nr (zero for nr <= j < NR), k < kc
+/// (rounded up to 8, the extra columns zero).
 QK_ALWAYS_INLINE void qk_pack_panel(qk_matrix w, size_t r, size_t nr, size_t k0, size_t kc, float *panel,
                                     const int format) {
-    float row_buffer[QK_KC] __attribute__((aligned(32)));
-    for (size_t j = 0; j < QK_NR; j++) {
-        if (j < nr) {
-            const void *row = qk_row_pointer(w, r + j);
-            size_t k = 0;
-            for (; k + 8 <= kc; k += 8) _mm256_storeu_ps(row_buffer + k, qk_load_weights(row, k0 + k, format));
-            if (k < kc) _mm256_storeu_ps(row_buffer + k, qk_load_weights_partial(row, k0 + k, kc - k, format));
-            for (k = 0; k < kc; k++) panel[k * QK_NR + j] = row_buffer[k];
-        } else {
-            for (size_t k = 0; k < kc; k++) panel[k * QK_NR + j] = 0;
+    for (size_t half = 0; half < QK_NR; half += 8) {
+        for (size_t k = 0; k < kc; k += 8) {
+            __m256 v[8];
+            for (size_t j = 0; j < 8; j++) {
+                const void *row = qk_row_pointer(w, r + half + j);
+                v[j] = half + j >= nr ? _mm256_setzero_ps()
+                       : k + 8 <= kc  ? qk_load_weights(row, k0 + k, format)
+                                      : qk_load_weights_partial(row, k0 + k, kc - k, format);
+            }
+            qk_transpose8(v);
+            for (size_t c = 0; c < 8; c++) _mm256_store_ps(panel + (k + c) * QK_NR + half, v[c]);
         }
     }
 }

@@ -100,18 +100,47 @@ enum {
     QK_KC = 256,  ///< columns per packed panel: 32 KiB of float32, resident in L1
 };
 
-/// panel[k * NR + j] = W[r + j, k0 + k] as float32 for j < nr (zero for nr <= j < NR), k < kc.
+/// Transposes the 16×16 block v (v[i] is row i) in registers: afterwards v[i] is column i.
+QK_ALWAYS_INLINE void qk_transpose16(__m512 v[16]) {
+    __m512 t[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(v[2 * i], v[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(v[2 * i], v[2 * i + 1]);
+    }
+    // v[4i + c], 128-bit lane L: rows 4i..<4i+4 of column 4L + c.
+    for (int i = 0; i < 4; i++) {
+        const __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 2]);
+        const __m512d c = _mm512_castps_pd(t[4 * i + 1]), d = _mm512_castps_pd(t[4 * i + 3]);
+        v[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
+        v[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
+        v[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(c, d));
+        v[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(c, d));
+    }
+    for (int i = 0; i < 2; i++) {
+        for (int c = 0; c < 4; c++) {
+            t[8 * i + c] = _mm512_shuffle_f32x4(v[8 * i + c], v[8 * i + 4 + c], 0x88);
+            t[8 * i + 4 + c] = _mm512_shuffle_f32x4(v[8 * i + c], v[8 * i + 4 + c], 0xDD);
+        }
+    }
+    for (int c = 0; c < 8; c++) {
+        v[c] = _mm512_shuffle_f32x4(t[c], t[8 + c], 0x88);
+        v[c + 8] = _mm512_shuffle_f32x4(t[c], t[8 + c], 0xDD);
+    }
+}
+
+/// panel[k * NR + j] = W[r + j, k0 + k] as float32 for j < nr (zero for nr <= j < NR), k < kc
+/// (rounded up to 16, the extra columns zero).
 QK_ALWAYS_INLINE void qk_pack_panel(qk_matrix w, size_t r, size_t nr, size_t k0, size_t kc, float *panel,
                                     const int format) {
-    float row_buffer[QK_KC] __attribute__((aligned(64)));
-    for (size_t j = 0; j < QK_NR; j++) {
-        if (j < nr) {
-            const void *row = qk_row_pointer(w, r + j);
-            for (size_t k = 0; k < kc; k += 16)
-                _mm512_storeu_ps(row_buffer + k, qk_load_weights(row, k0 + k, qk_tail_mask(kc - k), format));
-            for (size_t k = 0; k < kc; k++) panel[k * QK_NR + j] = row_buffer[k];
-        } else {
-            for (size_t k = 0; k < kc; k++) panel[k * QK_NR + j] = 0;
+    for (size_t half = 0; half < QK_NR; half += 16) {
+        for (size_t k = 0; k < kc; k += 16) {
+            const __mmask16 mask = qk_tail_mask(kc - k);
+            __m512 v[16];
+            for (size_t j = 0; j < 16; j++)
+                v[j] = half + j < nr ? qk_load_weights(qk_row_pointer(w, r + half + j), k0 + k, mask, format)
+                                     : _mm512_setzero_ps();
+            qk_transpose16(v);
+            for (size_t c = 0; c < 16; c++) _mm512_store_ps(panel + (k + c) * QK_NR + half, v[c]);
         }
     }
 }
