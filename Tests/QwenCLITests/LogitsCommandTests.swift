@@ -13,6 +13,7 @@ import Testing
     struct Golden: Decodable {
         struct Prompt: Decodable {
             let name: String
+            let text: String
             let input_ids: [Int]
             let top5_ids: [[Int]]
             let top5_logits: [[Float]]
@@ -42,6 +43,15 @@ import Testing
         }
     }
 
+    @Test func textIsTokenizedWithTheModelTokenizer() throws {
+        let prompt = try Self.golden()
+        let result = try CLI.run(["logits", "--model", Self.model, "--text", prompt.text, "--top", "1", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let output = try JSONDecoder().decode(Output.self, from: result.stdoutData)
+        #expect(output.ids == prompt.input_ids)
+        #expect(output.top.last?.first?.id == prompt.top5_ids.last?.first)
+    }
+
     @Test func topControlsTheNumberOfEntries() throws {
         let result = try CLI.run(["logits", "--model", Self.model, "--ids", "9707, 11", "--top", "2", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -68,7 +78,7 @@ import Testing
         #expect(maxError <= 1e-3)
     }
 
-    @Test(arguments: [["--ids", "12,abc,3"], ["--ids", "1,,2"], ["--ids", "-4"], ["--ids", "999999"], ["--top", "0", "--ids", "1"], []])
+    @Test(arguments: [["--ids", "12,abc,3"], ["--ids", "1,,2"], ["--ids=-4"], ["--ids", "999999"], ["--top", "0", "--ids", "1"], []])
     func badInputIsAOneLineError(arguments: [String]) throws {
         let result = try CLI.run(["logits", "--model", Self.model] + arguments)
         #expect(result.status != 0)

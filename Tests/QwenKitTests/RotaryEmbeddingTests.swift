@@ -8,8 +8,8 @@ import Testing
 @Suite struct RotaryEmbeddingTests {
     enum Layout: String, CaseIterable { case release, transformers5 }
 
-    struct Golden: Decodable {
-        struct Case: Decodable {
+    struct Golden: Decodable, Sendable {
+        struct Case: Decodable, Sendable {
             let name: String
             let head_dim: Int
             let rope_theta: Double
@@ -26,7 +26,7 @@ import Testing
     }
 
     /// Any JSON value, to carry config dictionaries through unchanged.
-    enum JSONValue: Codable {
+    enum JSONValue: Codable, Sendable {
         case number(Double), string(String), bool(Bool), array([JSONValue]), object([String: JSONValue]), null
 
         init(from decoder: Decoder) throws {
@@ -96,8 +96,11 @@ import Testing
         let rope = try RotaryEmbedding(configuration: Self.configuration(c, layout: layout))
         #expect(rope.attentionScaling == Float(c.attention_scaling))
         #expect(rope.inverseFrequencies.count == c.inv_freq.count)
+        // torch computes theta^(2i/d) with a vectorized float32 pow (SLEEF, ≤ 1 ulp, not correctly
+        // rounded), which differs from the correctly rounded value in about one pair per table;
+        // YaRN's blend can carry that to 2 ulp.
         for (got, expected) in zip(rope.inverseFrequencies, c.inv_freq) {
-            #expect(abs(got - expected) <= expected.ulp, "\(name): \(got) vs \(expected)")
+            #expect(abs(got - expected) <= 2 * expected.ulp, "\(name): \(got) vs \(expected)")
         }
     }
 
@@ -114,11 +117,15 @@ import Testing
                     rope.fillTables(positions: position ..< position + 1, cos: cosBase, sin: sinBase)
                 }
             }
-            // Both sides round the angle position × frequency to float32, then differ by at most an
-            // ulp or two of cos/sin.
+            // Both sides round the angle position × frequency to float32 (half an ulp each), the
+            // inverse frequencies may be an ulp or two apart (see above), and cos/sin themselves
+            // round to within an ulp.
             for i in 0..<half {
-                #expect(abs(cos[i] - c.cos[row][i]) <= 3e-7, "\(name) cos[\(position)][\(i)]: \(cos[i]) vs \(c.cos[row][i])")
-                #expect(abs(sin[i] - c.sin[row][i]) <= 3e-7, "\(name) sin[\(position)][\(i)]: \(sin[i]) vs \(c.sin[row][i])")
+                let angle = Float(position) * c.inv_freq[i]
+                let angleError = angle.ulp + Float(position) * abs(rope.inverseFrequencies[i] - c.inv_freq[i])
+                let tolerance = 3e-7 + angleError * rope.attentionScaling
+                #expect(abs(cos[i] - c.cos[row][i]) <= tolerance, "\(name) cos[\(position)][\(i)]: \(cos[i]) vs \(c.cos[row][i])")
+                #expect(abs(sin[i] - c.sin[row][i]) <= tolerance, "\(name) sin[\(position)][\(i)]: \(sin[i]) vs \(c.sin[row][i])")
             }
         }
     }

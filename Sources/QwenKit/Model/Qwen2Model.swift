@@ -97,6 +97,7 @@ public final class Qwen2Model: @unchecked Sendable {
 
     /// Runs `tokens` through the model like ``forward(_:cache:positions:into:)`` and returns
     /// newly allocated logits.
+    @discardableResult
     public func forward(_ tokens: [Int], cache: KVCache, positions: LogitPositions = .last) throws -> Logits {
         var logits = Logits(vocabularySize: configuration.vocabSize)
         try forward(tokens, cache: cache, positions: positions, into: &logits)
