@@ -69,7 +69,8 @@ import Testing
                 extraContext: extra)
         }
         if let expected = golden.json["rendered"]?.stringValue {
-            #expect(try render() == expected)
+            let rendered = try render()
+            #expect(rendered == expected)
             return
         }
         let message = try #require(golden.json["error"]?.stringValue)

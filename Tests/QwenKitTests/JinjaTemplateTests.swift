@@ -29,7 +29,8 @@ import Testing
         let source = try #require(snippet.json["template"]?.stringValue)
         let template = try JinjaTemplate(source)
         if let expected = snippet.json["rendered"]?.stringValue {
-            #expect(try template.render(Self.context) == expected)
+            let rendered = try template.render(Self.context)
+            #expect(rendered == expected)
             return
         }
         let message = try #require(snippet.json["error"]?.stringValue)

@@ -201,14 +201,39 @@ enum JinjaFilters {
             return .int(int)
         case .string(let string):
             let trimmed = PythonString.strip(string, characters: nil)
-            let base = arguments.value(1, "base")?.integer ?? 10
-            if let int = Int(trimmed.replacingOccurrences(of: "_", with: ""), radix: base) { return .int(int) }
+            if let int = pythonInteger(trimmed, base: arguments.value(1, "base")?.integer ?? 10) { return .int(int) }
             if let double = Double(trimmed), double.isFinite, let int = Int(exactly: double.rounded(.towardZero)) {
                 return .int(int)
             }
             return fallback
         default: return fallback
         }
+    }
+
+    /// Python's `int(text, base)`: optional sign, a `0x`/`0o`/`0b` prefix matching the base (any
+    /// of them with base 0), and single underscores between digits.
+    private static func pythonInteger(_ text: String, base: Int) -> Int? {
+        var body = Substring(text)
+        var negative = false
+        if let sign = body.first, sign == "+" || sign == "-" {
+            negative = sign == "-"
+            body = body.dropFirst()
+        }
+        var radix = base
+        let prefixes: [(String, Int)] = [("0x", 16), ("0o", 8), ("0b", 2)]
+        if let (prefix, prefixRadix) = prefixes.first(where: { body.lowercased().hasPrefix($0.0) }),
+            base == 0 || base == prefixRadix
+        {
+            radix = prefixRadix
+            body = body.dropFirst(prefix.count)
+            if body.first == "_" { body = body.dropFirst() }
+        } else if base == 0 {
+            radix = 10
+        }
+        guard (2...36).contains(radix), !body.isEmpty, body.first != "_", body.last != "_",
+            !body.contains("__"), let magnitude = Int(body.replacingOccurrences(of: "_", with: ""), radix: radix)
+        else { return nil }
+        return negative ? -magnitude : magnitude
     }
 
     private static func floatingPoint(_ value: JinjaValue, _ arguments: JinjaArguments) -> JinjaValue {
@@ -234,6 +259,10 @@ enum JinjaFilters {
         switch method {
         case "common":
             if let int = value.integer, precision >= 0 { return .int(int) }
+            // printf rounds the exact binary value half-to-even, as Python's round() does.
+            if precision >= 0, number.isFinite, let rounded = Double(String(format: "%.\(precision)f", number)) {
+                return .double(rounded)
+            }
             return .double((number * scale).rounded(.toNearestOrEven) / scale)
         case "ceil": return .double((number * scale).rounded(.up) / scale)
         case "floor": return .double((number * scale).rounded(.down) / scale)
