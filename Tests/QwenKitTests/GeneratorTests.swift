@@ -73,21 +73,21 @@ import Testing
     @Test func stopStringSplitAcrossTokensIsCutFromTheText() throws {
         let generator = try Self.generator()
         let prompt = try Qwen2ModelGoldenTests.load("tiny-qwen2.5").1.prompts[0]
-        let full = generator.tokenizer.decode(prompt.greedy_new_ids)
-        // A stop string that starts inside token 3's text and ends inside token 4's.
-        let upTo3 = generator.tokenizer.decode(Array(prompt.greedy_new_ids[0..<3]))
-        let upTo4 = generator.tokenizer.decode(Array(prompt.greedy_new_ids[0..<4]))
-        let start = full.index(full.startIndex, offsetBy: upTo3.count - 1)
-        let end = full.index(full.startIndex, offsetBy: upTo3.count + 1)
-        #expect(upTo4.count > upTo3.count + 1)
-        let stop = String(full[start..<end])
+        let ids = prompt.greedy_new_ids
+        let full = Array(generator.tokenizer.decode(ids))
+        // The first token i whose text is at least 2 characters after a non-empty prefix: the stop
+        // string is the prefix's last character and token i's first, so it spans two tokens.
+        let prefixLengths = (0...ids.count).map { generator.tokenizer.decode(Array(ids[..<$0])).count }
+        let i = try #require((1..<ids.count).first { prefixLengths[$0] >= 1 && prefixLengths[$0 + 1] >= prefixLengths[$0] + 2 })
+        let cut = prefixLengths[i] - 1
+        let stop = String(full[cut...cut + 1])
         var parameters = Self.greedy(maxTokens: 24)
-        parameters.stopStrings = [stop]
+        parameters.stopStrings = ["never generated", stop]
         let result = try Self.collect(generator, prompt: prompt.input_ids, parameters: parameters)
         #expect(result.summary.finishReason == .stop)
         #expect(result.summary.stopString == stop)
-        #expect(result.text == String(full[..<start]))
-        #expect(result.ids == Array(prompt.greedy_new_ids[0..<4]))
+        #expect(result.text == String(full[..<cut]))
+        #expect(result.ids == Array(ids[...i]))
     }
 
     @Test func fullContextEndsWithLength() throws {
@@ -143,7 +143,21 @@ import Testing
         #expect(summary?.completionTokens == 5)
     }
 
-    @Test func cancellingTheConsumerStopsGeneration() async throws {
+    @Test func cancellationStopsWithinOneToken() async throws {
+        let generator = try Self.generator(contextLength: 4096)
+        let run = Task {
+            var count = 0
+            return try generator.run(prompt: [9707], parameters: SamplingParameters(temperature: 0)) { _ in
+                count += 1
+                if count == 3 { withUnsafeCurrentTask { $0?.cancel() } }
+            }
+        }
+        let summary = try await run.value
+        #expect(summary.finishReason == .cancelled)
+        #expect(summary.completionTokens == 3)
+    }
+
+    @Test func droppingTheStreamFreesTheGenerator() async throws {
         let generator = try Self.generator(contextLength: 4096)
         let consumer = Task {
             var count = 0
@@ -153,9 +167,8 @@ import Testing
             }
             return count
         }
-        let count = try await consumer.value
-        #expect(count < 100)
-        // The generator is free again and answers the next request.
+        // Without cancellation this would run to the end of the 4096-token context.
+        #expect(try await consumer.value < 4000)
         let next = try Self.collect(generator, prompt: [9707], parameters: Self.greedy(maxTokens: 2))
         #expect(next.ids.count == 2)
     }
