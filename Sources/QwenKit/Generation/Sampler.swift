@@ -53,7 +53,8 @@ public struct Sampler: Sendable {
         )
     }
 
-    /// Chooses a token from `logits`; see ``sample(logits:history:)-(UnsafeMutableBufferPointer<Float>,_)``.
+    /// Chooses a token from `logits`, which receive the penalties and logit bias in place, as in
+    /// the buffer-pointer variant.
     public mutating func sample(logits: inout [Float], history: TokenHistory) -> SampledToken {
         logits.withUnsafeMutableBufferPointer { sample(logits: $0, history: history) }
     }
