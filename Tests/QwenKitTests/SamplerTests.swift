@@ -175,7 +175,8 @@ private func randomLogits(count: Int, seed: UInt64, in range: Range<Float> = -20
     // MARK: penalties and bias
 
     @Test func repetitionPenaltyRunsBeforeLogitBias() throws {
-        var sampler = try Sampler(parameters: SamplingParameters(temperature: 0, repetitionPenalty: 2, logitBias: [0: 2]))
+        let parameters = SamplingParameters(temperature: 0, repetitionPenalty: 2, logitBias: [0: 2])
+        var sampler = try Sampler(parameters: parameters)
         var logits: [Float] = [2, 0]
         _ = sampler.sample(logits: &logits, history: TokenHistory(prompt: [0]))
         #expect(logits == [3, 0])
