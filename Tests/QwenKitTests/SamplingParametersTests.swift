@@ -14,6 +14,7 @@ import Testing
     @Test(arguments: [
         (SamplingParameters(temperature: -0.1), "temperature"),
         (SamplingParameters(temperature: .nan), "temperature"),
+        (SamplingParameters(temperature: .infinity), "temperature"),
         (SamplingParameters(topK: -1), "top_k"),
         (SamplingParameters(topP: 0), "top_p"),
         (SamplingParameters(topP: 1.01), "top_p"),
