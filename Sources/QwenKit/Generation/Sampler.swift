@@ -12,7 +12,9 @@
 /// that truncation removed. (vLLM reports the raw model distribution by default.)
 ///
 /// The random generator is ``Xoshiro256StarStar``, seeded from ``SamplingParameters/seed`` (a
-/// random seed when nil): the same seed gives the same tokens on every platform.
+/// random seed when nil): the same seed gives the same random numbers on every platform, and so
+/// the same tokens, unless a platform's `exp` rounds a weight differently right at a draw
+/// boundary.
 ///
 /// ```swift
 /// var sampler = try Sampler(parameters: SamplingParameters(temperature: 0.7, topP: 0.8, seed: 1))
