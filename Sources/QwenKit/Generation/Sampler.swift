@@ -12,7 +12,9 @@
 /// that truncation removed. (vLLM reports the raw model distribution by default.)
 ///
 /// The random generator is ``Xoshiro256StarStar``, seeded from ``SamplingParameters/seed`` (a
-/// random seed when nil): the same seed gives the same tokens on every platform.
+/// random seed when nil): the same seed gives the same random numbers on every platform, and so
+/// the same tokens, unless a platform's `exp` rounds a weight differently right at a draw
+/// boundary.
 ///
 /// ```swift
 /// var sampler = try Sampler(parameters: SamplingParameters(temperature: 0.7, topP: 0.8, seed: 1))
@@ -53,7 +55,8 @@ public struct Sampler: Sendable {
         )
     }
 
-    /// Chooses a token from `logits`; see ``sample(logits:history:)-(UnsafeMutableBufferPointer<Float>,_)``.
+    /// Chooses a token from `logits`, which receive the penalties and logit bias in place, as in
+    /// the buffer-pointer variant.
     public mutating func sample(logits: inout [Float], history: TokenHistory) -> SampledToken {
         logits.withUnsafeMutableBufferPointer { sample(logits: $0, history: history) }
     }

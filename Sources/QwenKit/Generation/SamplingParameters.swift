@@ -15,7 +15,7 @@
 /// `seed`, `max_tokens`, `stop_token_ids`, `stop` (a string or an array), `logprobs`,
 /// `top_logprobs`; missing keys take the neutral values.
 public struct SamplingParameters: Sendable, Hashable {
-    /// Divides the logits before sampling; 0 means greedy (always the most likely token). 0...100.
+    /// Divides the logits before sampling; 0 means greedy (always the most likely token). Finite, >= 0.
     public var temperature: Float
     /// Keeps only the `topK` most likely tokens (and any tied with the last of them); 0 = off.
     /// 1 means greedy.
@@ -129,7 +129,7 @@ public struct SamplingParameters: Sendable, Hashable {
     /// vocabulary when its size is given.
     /// - Throws: ``SamplingParametersError`` naming the first parameter out of range.
     public func validate(vocabularySize: Int? = nil) throws(SamplingParametersError) {
-        try check("temperature", temperature, temperature.isFinite && (0...100).contains(temperature), "in 0...100")
+        try check("temperature", temperature, temperature.isFinite && temperature >= 0, "finite and >= 0")
         try check("top_k", topK, topK >= 0, ">= 0")
         try check("top_p", topP, topP > 0 && topP <= 1, "in (0, 1]")
         try check("min_p", minP, (0...1).contains(minP), "in 0...1")

@@ -14,6 +14,7 @@ struct TokenCandidates {
     private var keptIds: [Int32] = []
     private var keptWeights: [Float] = []
     private var heap: [Float] = []
+    private var binMass: [Double] = []
 
     /// Takes `logits / temperature` (as transformers' `TemperatureLogitsWarper` divides) and keeps
     /// every token whose scaled logit is at least the `topK`-th largest, so ties at the boundary
@@ -55,30 +56,47 @@ struct TokenCandidates {
     /// transformers' `TopPLogitsWarper`: keeps, most likely first, each token whose more likely
     /// predecessors hold less than `topP` of the probability (the smallest set whose mass reaches
     /// `topP`; the most likely token always stays). Ties in probability are ordered by id, lower
-    /// first (PyTorch leaves their order unspecified). Leaves candidates sorted most likely first.
+    /// first (PyTorch leaves their order unspecified).
     ///
-    /// Only tokens above a weight cutoff are sorted; the cutoff is lowered until the kept set is
-    /// decided inside the sorted tokens, so a peaked distribution costs one pass and a short sort.
+    /// Instead of sorting the whole vocabulary, weights are binned by the top bits of their IEEE
+    /// representation (which orders positive floats exactly); whole bins above the one where the
+    /// mass reaches `topP` are kept, and only that boundary bin is sorted.
     mutating func keepTopP(_ topP: Float) {
-        let total = weights.reduce(0) { $0 + Double($1) }
-        let target = Double(topP) * total
-        var keptCount = 0
-        for cutoff: Float in [1e-3, 1e-6, 1e-12, -1] {
-            sortCandidates(above: cutoff)
-            var mass = 0.0
-            keptCount = 0
-            for index in order {
-                guard mass < target else { break }
-                mass += Double(weights[Int(index)])
-                keptCount += 1
-            }
-            if mass >= target { break }
+        binMass.removeAll(keepingCapacity: true)
+        binMass.append(contentsOf: repeatElement(0, count: Self.bin(of: 1) + 1))
+        var total = 0.0
+        for weight in weights {
+            binMass[Self.bin(of: weight)] += Double(weight)
+            total += Double(weight)
         }
+        let target = Double(topP) * total
+        var massAbove = 0.0
+        var boundary = 0
+        for bin in stride(from: binMass.count - 1, through: 0, by: -1) {
+            boundary = bin
+            if massAbove + binMass[bin] >= target { break }
+            massAbove += binMass[bin]
+        }
+
         keptIds.removeAll(keepingCapacity: true)
         keptWeights.removeAll(keepingCapacity: true)
-        for index in order.prefix(keptCount) {
+        order.removeAll(keepingCapacity: true)
+        for index in weights.indices {
+            let bin = Self.bin(of: weights[index])
+            if bin > boundary {
+                keptIds.append(ids[index])
+                keptWeights.append(weights[index])
+            } else if bin == boundary {
+                order.append(Int32(index))
+            }
+        }
+        sortOrderByLikelihood()
+        var mass = massAbove
+        for index in order {
+            guard mass < target else { break }
             keptIds.append(ids[Int(index)])
             keptWeights.append(weights[Int(index)])
+            mass += Double(weights[Int(index)])
         }
         swap(&ids, &keptIds)
         swap(&weights, &keptWeights)
@@ -155,13 +173,13 @@ struct TokenCandidates {
         }
     }
 
-    /// Fills `order` with the indices of candidates whose weight is above `cutoff`, most likely
-    /// first, ties by lower token id.
-    private mutating func sortCandidates(above cutoff: Float) {
-        order.removeAll(keepingCapacity: true)
-        for index in weights.indices where weights[index] > cutoff {
-            order.append(Int32(index))
-        }
+    /// Bin of a weight in [0, 1]: its bit pattern's top 16 bits, which order non-negative floats.
+    private static func bin(of weight: Float) -> Int {
+        Int(weight.bitPattern >> 16)
+    }
+
+    /// Sorts `order` (indices of candidates) most likely first, ties by lower token id.
+    private mutating func sortOrderByLikelihood() {
         ids.withUnsafeBufferPointer { ids in
             weights.withUnsafeBufferPointer { weights in
                 order.sort { a, b in
