@@ -80,46 +80,57 @@ public final class Generator: @unchecked Sendable {
         var history = TokenHistory(prompt: prompt)
         var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
         var stops = StopSequenceMatcher(stopStrings: parameters.stopStrings)
-        let maxTokens = parameters.maxTokens ?? Int.max
+        // Each token after the first needs a cache row for its predecessor.
+        let stopCondition = StopCondition(
+            parameters: parameters, endOfSequenceIds: [], contextRoom: cache.capacity - cache.count + 1)
         let decodeStart = DispatchTime.now()
+        var row = [Float](repeating: 0, count: model.configuration.vocabSize)
 
         while true {
             if Task.isCancelled {
                 summary.finishReason = .cancelled
                 break
             }
-            var row = Array(logits.last)
+            row.withUnsafeMutableBufferPointer { row in
+                logits.last.withUnsafeBufferPointer { last in _ = row.initialize(from: last) }
+            }
             let token = sampler.sample(logits: &row, history: history)
             history.append(token.id)
             summary.completionTokens += 1
-            if parameters.stopTokenIds.contains(token.id) {
-                onToken(GeneratedToken(sample: token, text: stops.append(detokenizer.finish()).text + stops.finish()))
-                summary.finishReason = .stop
-                break
-            }
-            let output = stops.append(detokenizer.append(token.id))
-            if let stopString = output.stopString {
-                onToken(GeneratedToken(sample: token, text: output.text))
-                summary.finishReason = .stop
-                summary.stopString = stopString
-                break
-            }
-            let atLimit = summary.completionTokens >= maxTokens || cache.count >= cache.capacity
-            if atLimit {
-                let rest = stops.append(detokenizer.finish())
-                onToken(GeneratedToken(sample: token, text: output.text + rest.text + (rest.isStopped ? "" : stops.finish())))
-                if let stopString = rest.stopString {
-                    summary.finishReason = .stop
-                    summary.stopString = stopString
+            let finish = stopCondition.finishReason(after: token.id, generatedCount: summary.completionTokens)
+            var output: StopSequenceMatcher.Output
+            if finish == .stop {
+                output = Self.drain(&detokenizer, through: &stops)
+            } else {
+                output = stops.append(detokenizer.append(token.id))
+                if finish == .length && !output.isStopped {
+                    let rest = Self.drain(&detokenizer, through: &stops)
+                    output = StopSequenceMatcher.Output(text: output.text + rest.text, stopString: rest.stopString)
                 }
-                break
             }
             onToken(GeneratedToken(sample: token, text: output.text))
-            try model.forward([token.id], cache: cache, into: &logits)
-            cachedTokens.append(token.id)
+            if let stopString = output.stopString {
+                summary.finishReason = .stop
+                summary.stopString = stopString
+            } else if let finish {
+                summary.finishReason = finish
+            } else {
+                try model.forward([token.id], cache: cache, into: &logits)
+                cachedTokens.append(token.id)
+                continue
+            }
+            break
         }
         summary.decodeSeconds = DispatchTime.now().seconds(since: decodeStart)
         return summary
+    }
+
+    /// The text still held by the detokenizer and the stop-string matcher at the end.
+    private static func drain(
+        _ detokenizer: inout StreamingDetokenizer, through stops: inout StopSequenceMatcher
+    ) -> StopSequenceMatcher.Output {
+        let rest = stops.append(detokenizer.finish())
+        return rest.isStopped ? rest : StopSequenceMatcher.Output(text: rest.text + stops.finish())
     }
 
     /// Keeps the cached keys and values of the longest prefix shared with `prompt`, leaving
