@@ -7,7 +7,7 @@ Not run in CI. Needs `pip install jinja2 transformers` (no torch):
     .venv-ref/bin/python Tests/Fixtures/templates/make_goldens.py
 
 The templates are the official ones as kept in llama.cpp's models/templates (Llama 3.3 has the
-same template as Llama 3.1). strftime_now is pinned to 2026-01-02 12:00 so the goldens are stable.
+same template as Llama 3.1; Granite 3.3 and Mistral Small 3.2 are extra). strftime_now is pinned to 2026-01-02 12:00 so the goldens are stable.
 """
 
 import datetime as real_datetime
@@ -43,6 +43,8 @@ TEMPLATES = {
     "gemma-2": ("gemma-2.jinja", {"bos_token": "<bos>", "eos_token": "<eos>", "unk_token": "<unk>", "pad_token": "<pad>"}),
     "mistral-nemo": ("mistral-nemo.jinja", {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"}),
     "smollm3": ("smollm3.jinja", {"eos_token": "<|im_end|>", "pad_token": "<|im_end|>"}),
+    "granite-3.3": ("granite-3.3.jinja", {"bos_token": "<|end_of_text|>", "eos_token": "<|end_of_text|>", "pad_token": "<|end_of_text|>"}),
+    "mistral-small-3.2": ("mistral-small-3.2.jinja", {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"}),
     "hermes-3-tool-use": ("hermes-3-tool-use.jinja", {"bos_token": "<|begin_of_text|>", "eos_token": "<|im_end|>"}),
 }
 
@@ -178,6 +180,11 @@ CASES = [
      {"python_tools": [STOCK]}),
     ("smollm3-system-override", [{"role": "system", "content": "Only this. /system_override"}, USER], None, True, {}),
     ("union-type-tool", [USER], [UNION], True, {}),
+    ("content-blocks", [
+        {"role": "system", "content": [{"type": "text", "text": "Block system."}]},
+        {"role": "user", "content": [{"type": "text", "text": "Look: "}, {"type": "image_url", "image_url": {"url": "x"}}]},
+    ], None, True, {}),
+    ("granite-controls-thinking", [USER], None, True, {"controls": {"citations": True, "length": "short"}, "thinking": True}),
     ("unicode-and-escapes", [
         {"role": "user", "content": "Emoji 😀, tab\t, quote \" and backslash \\ and <|im_end|> text"},
     ], None, True, {}),
