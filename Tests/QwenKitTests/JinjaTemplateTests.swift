@@ -126,3 +126,13 @@ import Testing
         }
     }
 }
+
+extension JinjaTemplateTests {
+    @Test func absurdNestingIsASyntaxErrorNotACrash() {
+        #expect(throws: JinjaError.self) { try JinjaTemplate("{{ " + String(repeating: "(", count: 100_000) + "1 }}") }
+        #expect(throws: JinjaError.self) { try JinjaTemplate("{{ " + String(repeating: "not ", count: 100_000) + "1 }}") }
+        #expect(throws: JinjaError.self) {
+            try JinjaTemplate(String(repeating: "{% if true %}", count: 100_000))
+        }
+    }
+}

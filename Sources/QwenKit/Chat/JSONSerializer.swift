@@ -168,7 +168,7 @@ struct JSONSerializer {
             return sign + digits[..<split] + "." + digits[split...]
         }
         let exponent = pointPosition - 1
-        var mantissa = String(digits.first!)
+        var mantissa = String(digits.prefix(1))
         if digits.count > 1 { mantissa += "." + digits.dropFirst() }
         let exponentText = String(abs(exponent))
         return sign + mantissa + "e" + (exponent < 0 ? "-" : "+")

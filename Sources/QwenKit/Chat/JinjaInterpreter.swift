@@ -6,7 +6,7 @@ final class JinjaInterpreter {
     private enum Flow { case normal, breakLoop, continueLoop }
 
     /// How deep macros may call each other before rendering stops.
-    private static let maximumCallDepth = 200
+    private static let maximumCallDepth = 64
     private var callDepth = 0
 
     func render(_ nodes: [JinjaNode], in scope: JinjaScope) throws(JinjaError) -> String {
