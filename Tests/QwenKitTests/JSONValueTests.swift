@@ -95,3 +95,19 @@ import Testing
         #expect(a.serialized() != b.serialized())
     }
 }
+
+extension JSONValueTests {
+    @Test func typedAccessors() throws {
+        let value = try JSONValue(parsing: #"{"n": 3, "x": 0.5, "b": true, "s": "t", "a": [1], "z": null}"#)
+        #expect(value["n"]?.intValue == 3)
+        #expect(value["n"]?.doubleValue == 3)
+        #expect(value["x"]?.intValue == nil)
+        #expect(value["x"]?.doubleValue == 0.5)
+        #expect(value["b"]?.boolValue == true)
+        #expect(value["s"]?.stringValue == "t")
+        #expect(value["a"]?[0] == .int(1))
+        #expect(value["a"]?[1] == nil)
+        #expect(value["z"]?.isNull == true)
+        #expect(value["missing"] == nil)
+    }
+}

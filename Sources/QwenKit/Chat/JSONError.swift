@@ -2,12 +2,19 @@ import Foundation
 
 /// Why JSON text could not be parsed; `offset` is the byte offset of the problem.
 public enum JSONError: Error, CustomStringConvertible, Equatable {
+    /// The text stops in the middle of a value.
     case unexpectedEnd(offset: Int)
+    /// A byte that cannot start or continue the value here; `expected` says what could.
     case unexpectedByte(UInt8, offset: Int, expected: String)
+    /// A malformed number (leading zero, missing digits).
     case invalidNumber(offset: Int)
+    /// An unknown `\` escape or a bad `\uXXXX`.
     case invalidEscape(offset: Int)
+    /// String bytes that are not UTF-8.
     case invalidUTF8(offset: Int)
+    /// More than whitespace after the value.
     case trailingData(offset: Int)
+    /// Arrays or objects nested deeper than 512 levels.
     case tooDeep(offset: Int)
 
     public var description: String {

@@ -11,6 +11,7 @@ public struct JSONFormat: Sendable, Equatable {
     /// Escape every non-ASCII character as `\uXXXX` (surrogate pairs above U+FFFF).
     public var ensureASCII: Bool
 
+    /// A custom layout; see ``python(indent:sortKeys:ensureASCII:)`` and ``compact`` for the usual ones.
     public init(
         indent: Int? = nil, itemSeparator: String, keySeparator: String, sortKeys: Bool = false,
         ensureASCII: Bool = false
