@@ -13,6 +13,7 @@ same template as Llama 3.1; Granite 3.3 and Mistral Small 3.2 are extra). strfti
 import datetime as real_datetime
 import json
 import pathlib
+import random
 
 import jinja2
 import transformers
@@ -191,6 +192,41 @@ CASES = [
 ]
 
 
+def random_conversations(count, seed=7):
+    """Random role sequences, contents (incl. null), tool calls and reasoning, for differential checks."""
+    rng = random.Random(seed)
+    texts = ["hi", "", "  spaced  ", "line1\nline2", "<think>\nr\n</think>\n\nans", "quote \" ' \\", "😀 é 世界",
+             "<tool_response>x</tool_response>", "/no_think hi", "/think ok"]
+
+    def message(role):
+        result = {"role": role, "content": rng.choice(texts + [None])}
+        if role == "assistant" and rng.random() < 0.4:
+            result["tool_calls"] = [
+                {"id": "call%05d" % rng.randint(0, 99999), "type": "function",
+                 "function": {"name": rng.choice(["get_weather", "stock_price"]),
+                              "arguments": rng.choice([{"city": "X", "n": 1.5}, {}, "{\"a\": 1}", {"nested": {"k": [1, None, True]}}])}}
+                for _ in range(rng.randint(1, 2))
+            ]
+        if role == "assistant" and rng.random() < 0.2:
+            result["reasoning_content"] = rng.choice(["think", "", None])
+        if role == "tool":
+            result["tool_call_id"] = "call00001"
+        return result
+
+    conversations = []
+    for index in range(count):
+        roles = ["system"] if rng.random() < 0.4 else []
+        roles += [rng.choice(["user", "assistant", "tool", "user", "assistant"]) for _ in range(rng.randint(1, 6))]
+        conversations.append((
+            f"random-{index}",
+            [message(role) for role in roles],
+            rng.choice([None, [WEATHER], [WEATHER, STOCK], []]),
+            rng.random() < 0.7,
+            rng.choice([{}, {"enable_thinking": False}, {"enable_thinking": True}, {"xml_tools": [STOCK]}]),
+        ))
+    return conversations
+
+
 def render(template, special_tokens, messages, tools, add_generation_prompt, extra):
     conversation = ctu._normalize_chat_messages(messages)
     rendered, _ = ctu.render_jinja_template(
@@ -207,7 +243,7 @@ def main():
     cases = []
     for template_name, (file_name, special_tokens) in TEMPLATES.items():
         source = (HERE / file_name).read_text(encoding="utf-8")
-        for case_name, messages, tools, add_generation_prompt, extra in CASES:
+        for case_name, messages, tools, add_generation_prompt, extra in CASES + random_conversations(12):
             case = {
                 "template": template_name,
                 "name": case_name,
@@ -222,7 +258,7 @@ def main():
                 # raise_exception raises TemplateError itself; other Jinja failures are subclasses.
                 case["error"] = str(error)
                 case["raised"] = type(error) is jinja2.exceptions.TemplateError
-            except (TypeError, ValueError, KeyError, RecursionError) as error:
+            except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as error:
                 case["error"] = f"{type(error).__name__}: {error}"
                 case["raised"] = False
             cases.append(case)
