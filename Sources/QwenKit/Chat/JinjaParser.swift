@@ -202,17 +202,17 @@ struct JinjaParser {
         if allowNamespace && !parenthesized && skip(operator: ".") {
             return .attribute(object: names[0], name: try expectName())
         }
+        var sawComma = false
         while skip(operator: ",") {
-            if !parenthesized && (current.isName("in") || current.isOperator("=")) { break }
-            if parenthesized && current.isOperator(")") { break }
+            sawComma = true
+            if current.isName("in") || current.isOperator("=") || current.isOperator(")") { break }
             names.append(try expectName())
         }
         if parenthesized { try expect(operator: ")") }
         for name in names where ["true", "false", "none", "True", "False", "None"].contains(name) {
             throw .syntax("cannot assign to '\(name)'", line: line)
         }
-        return names.count == 1 && !parenthesized && !tokens[index - 1].isOperator(",")
-            ? .name(names[0]) : .tuple(names)
+        return sawComma ? .tuple(names) : .name(names[0])
     }
 
     private mutating func parseParameters() throws(JinjaError) -> [JinjaParameter] {
