@@ -129,12 +129,15 @@ enum JinjaFilters {
             var total = arguments.value(1, "start") ?? .int(0)
             let attribute = arguments.value(0, "attribute")
             for item in try value.iterated() {
-                let term = attribute.map { $0.isNoneOrUndefined } == false ? try lookup(item, attribute ?? .none) : item
-                total = try total.apply(.add, term)
+                if let attribute, !attribute.isNoneOrUndefined {
+                    total = try total.apply(.add, try lookup(item, attribute))
+                } else {
+                    total = try total.apply(.add, item)
+                }
             }
             return total
         case "dictsort":
-            guard case .object(let object) = value else { throw JinjaFailure("You can only sort by either 'key' or 'value'") }
+            guard case .object(let object) = value else { throw JinjaFailure("dictsort needs a mapping, got \(value.typeName)") }
             let caseSensitive = arguments.bool(0, "case_sensitive") ?? false
             let byValue = arguments.value(1, "by")?.text == "value"
             let reverse = arguments.bool(2, "reverse") ?? false
