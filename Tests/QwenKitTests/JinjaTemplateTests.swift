@@ -136,3 +136,10 @@ extension JinjaTemplateTests {
         }
     }
 }
+
+extension JinjaTemplateTests {
+    @Test func macrosMayBeStoredAndCalledLater() throws {
+        let source = "{% set ns = namespace() %}{% for i in [1] %}{% macro m() %}in loop {{ i }}{% endmacro %}{% set ns.m = m %}{% endfor %}{{ ns.m() }}"
+        #expect(try JinjaTemplate(source).render([:]) == "in loop 1")
+    }
+}
