@@ -105,9 +105,9 @@ extension JSONValue: Codable {
         init?(intValue: Int) { nil }
     }
 
-    /// Decodes any JSON. Decoders that do not keep key order (Foundation's `JSONDecoder`) give
-    /// objects their keys in the decoder's order; parse with ``JSONValue/init(parsing:)-(Data)``
-    /// when the order matters.
+    /// Decodes any JSON. Foundation's `JSONDecoder` neither keeps key order nor tells `2.0`
+    /// from `2`, so objects get the decoder's key order and integral floats may become ``int(_:)``;
+    /// parse with ``JSONValue/init(parsing:)-(Data)`` when either matters (chat templates).
     public init(from decoder: any Decoder) throws {
         if let container = try? decoder.container(keyedBy: AnyKey.self) {
             var object = JSONObject()
