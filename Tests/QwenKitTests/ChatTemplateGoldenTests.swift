@@ -47,7 +47,7 @@ import Testing
 
     @Test func goldenFileCoversEveryTemplate() {
         #expect(Self.cases.count > 200)
-        #expect(Set(Self.cases.map(\.template)).count == 11)
+        #expect(Set(Self.cases.map(\.template)).count == 12)
     }
 
     @Test(arguments: cases) func rendersLikeTransformers(_ golden: GoldenCase) throws {

@@ -7,7 +7,7 @@ Not run in CI. Needs `pip install jinja2 transformers` (no torch):
     .venv-ref/bin/python Tests/Fixtures/templates/make_goldens.py
 
 The templates are the official ones as kept in llama.cpp's models/templates (Llama 3.3 has the
-same template as Llama 3.1; Granite 3.3 and Mistral Small 3.2 are extra). strftime_now is pinned to 2026-01-02 12:00 so the goldens are stable.
+same template as Llama 3.1; Llama 3.2, Granite 3.3 and Mistral Small 3.2 are extra). strftime_now is pinned to 2026-01-02 12:00 so the goldens are stable.
 """
 
 import datetime as real_datetime
@@ -40,6 +40,7 @@ TEMPLATES = {
         {"bos_token": "<｜begin▁of▁sentence｜>", "eos_token": "<｜end▁of▁sentence｜>", "pad_token": "<｜end▁of▁sentence｜>"},
     ),
     "llama-3.3": ("llama-3.3.jinja", {"bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>"}),
+    "llama-3.2": ("llama-3.2.jinja", {"bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>"}),
     "phi-3.5": ("phi-3.5.jinja", {"bos_token": "<s>", "eos_token": "<|endoftext|>", "unk_token": "<unk>", "pad_token": "<|endoftext|>"}),
     "gemma-2": ("gemma-2.jinja", {"bos_token": "<bos>", "eos_token": "<eos>", "unk_token": "<unk>", "pad_token": "<pad>"}),
     "mistral-nemo": ("mistral-nemo.jinja", {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"}),
