@@ -144,3 +144,12 @@ extension JinjaTemplateTests {
         #expect(try JinjaTemplate(source).render([:]) == "3!")
     }
 }
+
+extension JinjaTemplateTests {
+    @Test func hostileSizesAreRefusedNotAllocated() {
+        for source in ["{{ 'x' * 10**12 }}", "{{ [1] * 10**12 }}", "{{ '%999999999999s' % 'a' }}", "{{ 'a'|center(10**12) }}",
+                       "{{ 'a\\nb'|indent(10**12) }}", "{{ range(10**12)|length }}", "{{ '%.99999f' % 1.5 }}"] {
+            #expect(throws: JinjaError.self, "\(source)") { try JinjaTemplate(source).render([:]) }
+        }
+    }
+}

@@ -113,7 +113,7 @@ enum JinjaFilters {
                 batches.append(.array(current))
             }
             return .array(batches)
-        case "indent": return .string(indent(value.text, arguments))
+        case "indent": return .string(try indent(value.text, arguments))
         case "safe": return value
         case "e", "escape", "forceescape": return .string(escapeHTML(value.text))
         case "min", "max":
@@ -151,7 +151,8 @@ enum JinjaFilters {
             let padding = width - text.unicodeScalars.count
             guard padding > 0 else { return .string(text) }
             let left = padding / 2 + (padding & width & 1)
-            return .string(String(repeating: " ", count: left) + text + String(repeating: " ", count: padding - left))
+            return .string(
+                try JinjaLimits.repeating(" ", count: left) + text + JinjaLimits.repeating(" ", count: padding - left))
         case "format":
             if !arguments.keywords.isEmpty {
                 throw JinjaFailure("format filter with keyword arguments", kind: .unsupported)
@@ -263,7 +264,7 @@ enum JinjaFilters {
         case "common":
             if let int = value.integer, precision >= 0 { return .int(int) }
             // printf rounds the exact binary value half-to-even, as Python's round() does.
-            if precision >= 0, number.isFinite, let rounded = Double(String(format: "%.\(precision)f", number)) {
+            if (0...1000).contains(precision), number.isFinite, let rounded = Double(String(format: "%.\(precision)f", number)) {
                 return .double(rounded)
             }
             return .double((number * scale).rounded(.toNearestOrEven) / scale)
@@ -354,10 +355,14 @@ enum JinjaFilters {
         return ordered.map(\.1.item)
     }
 
-    private static func indent(_ string: String, _ arguments: JinjaArguments) -> String {
+    private static func indent(_ string: String, _ arguments: JinjaArguments) throws(JinjaFailure) -> String {
         let width = arguments.value(0, "width") ?? .int(4)
         let indention: String
-        if case .string(let text) = width { indention = text } else { indention = String(repeating: " ", count: width.integer ?? 4) }
+        if case .string(let text) = width {
+            indention = text
+        } else {
+            indention = try JinjaLimits.repeating(" ", count: width.integer ?? 4)
+        }
         let first = arguments.bool(1, "first") ?? false
         let blank = arguments.bool(2, "blank") ?? false
         var lines = (string + "\n").components(separatedBy: "\n")
