@@ -7,7 +7,7 @@ Not run in CI. Needs `pip install jinja2 transformers` (no torch):
     .venv-ref/bin/python Tests/Fixtures/templates/make_goldens.py
 
 The templates are the official ones as kept in llama.cpp's models/templates (Llama 3.3 has the
-same template as Llama 3.1; Llama 3.2, Granite 3.3 and Mistral Small 3.2 are extra). strftime_now is pinned to 2026-01-02 12:00 so the goldens are stable.
+same template as Llama 3.1; Llama 3.2, Granite 3.3, Mistral Small 3.2 and gpt-oss are extra). strftime_now is pinned to 2026-01-02 12:00 so the goldens are stable.
 """
 
 import datetime as real_datetime
@@ -47,6 +47,7 @@ TEMPLATES = {
     "smollm3": ("smollm3.jinja", {"eos_token": "<|im_end|>", "pad_token": "<|im_end|>"}),
     "granite-3.3": ("granite-3.3.jinja", {"bos_token": "<|end_of_text|>", "eos_token": "<|end_of_text|>", "pad_token": "<|end_of_text|>"}),
     "mistral-small-3.2": ("mistral-small-3.2.jinja", {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"}),
+    "gpt-oss": ("gpt-oss.jinja", {"bos_token": "<|startoftext|>", "eos_token": "<|return|>", "pad_token": "<|endoftext|>"}),
     "hermes-3-tool-use": ("hermes-3-tool-use.jinja", {"bos_token": "<|begin_of_text|>", "eos_token": "<|im_end|>"}),
 }
 
@@ -182,6 +183,8 @@ CASES = [
      {"python_tools": [STOCK]}),
     ("smollm3-system-override", [{"role": "system", "content": "Only this. /system_override"}, USER], None, True, {}),
     ("union-type-tool", [USER], [UNION], True, {}),
+    ("gpt-oss-builtin-tools", [SYSTEM, USER], [WEATHER, UNION], True,
+     {"builtin_tools": ["browser", "python"], "reasoning_effort": "high", "model_identity": "You are a test model."}),
     ("content-blocks", [
         {"role": "system", "content": [{"type": "text", "text": "Block system."}]},
         {"role": "user", "content": [{"type": "text", "text": "Look: "}, {"type": "image_url", "image_url": {"url": "x"}}]},
