@@ -162,7 +162,10 @@ enum JinjaFilters {
             guard case .string(let attribute) = arguments.value(0, "name") ?? .none else {
                 throw JinjaFailure("attr filter needs an attribute name")
             }
-            if case .object = value { return .undefined(hint: "'dict object' has no attribute '\(attribute)'") }
+            // Attributes only: a dict's keys are not attributes, its methods are.
+            if case .object = value {
+                return try value.method(attribute) ?? .undefined(hint: "'dict object' has no attribute '\(attribute)'")
+            }
             return try value.attribute(attribute)
         default:
             throw JinjaFailure("filter '\(name)'", kind: .unsupported)
