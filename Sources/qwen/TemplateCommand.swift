@@ -20,17 +20,38 @@ struct TemplateCommand: ParsableCommand {
     @Flag(name: .customLong("no-generation-prompt"), help: "Do not append the assistant turn header.")
     var noGenerationPrompt = false
 
+    @Option(
+        name: .customLong("chat-template-kwargs"),
+        help: #"JSON object of extra template variables, e.g. '{"enable_thinking": false}'."#)
+    var chatTemplateKwargs: String?
+
     func run() throws {
         do {
             let template = try ChatTemplate(location: ModelLocation(path: model))
             let messages = try Self.readArray(messagesFile, field: "messages")
             let tools = try toolsFile.map { try Self.readArray($0, field: "tools") }
-            let prompt = try template.render(messages: messages, tools: tools, addGenerationPrompt: !noGenerationPrompt)
+            let extra = try chatTemplateKwargs.map(Self.parseKwargs) ?? [:]
+            let prompt = try template.render(
+                messages: messages, tools: tools, addGenerationPrompt: !noGenerationPrompt, extraContext: extra)
             FileHandle.standardOutput.write(Data(prompt.utf8))
         } catch let error as CustomStringConvertible & Error {
             FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
             throw ExitCode.failure
         }
+    }
+
+    private static func parseKwargs(_ text: String) throws -> [String: JSONValue] {
+        let value: JSONValue
+        do { value = try JSONValue(parsing: text) } catch {
+            throw ChatTemplateError.invalidJSON(path: "--chat-template-kwargs", error)
+        }
+        guard let object = value.objectValue else {
+            throw ChatTemplateError.invalidField(
+                path: "--chat-template-kwargs", field: "(root)", reason: "must be a JSON object")
+        }
+        var kwargs: [String: JSONValue] = [:]
+        for (key, value) in object { kwargs[key] = value }
+        return kwargs
     }
 
     /// A JSON array from `path`: either the array itself or an object holding it under `field`.

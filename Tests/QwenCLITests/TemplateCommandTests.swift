@@ -73,3 +73,21 @@ import Testing
         #expect(result.stderr.trimmingCharacters(in: .newlines).split(separator: "\n").count == 1)
     }
 }
+
+extension TemplateCommandTests {
+    @Test func chatTemplateKwargsReachTheTemplate() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qwen-kwargs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data(#"{"chat_template": "{{ messages|length }} thinking={{ enable_thinking is defined and enable_thinking }}"}"#.utf8)
+            .write(to: directory.appendingPathComponent("tokenizer_config.json"))
+        let messages = directory.appendingPathComponent("messages.json")
+        try Data(#"[{"role": "user", "content": "hi"}]"#.utf8).write(to: messages)
+        let base = ["template", "--model", directory.path, "--messages-file", messages.path]
+        #expect(try CLI.run(base).stdout == "1 thinking=False")
+        #expect(try CLI.run(base + ["--chat-template-kwargs", #"{"enable_thinking": true}"#]).stdout == "1 thinking=True")
+        let bad = try CLI.run(base + ["--chat-template-kwargs", "[1]"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("--chat-template-kwargs"))
+    }
+}

@@ -47,7 +47,7 @@ import Testing
 
     @Test func goldenFileCoversEveryTemplate() {
         #expect(Self.cases.count > 200)
-        #expect(Set(Self.cases.map(\.template)).count == 9)
+        #expect(Set(Self.cases.map(\.template)).count == 13)
     }
 
     @Test(arguments: cases) func rendersLikeTransformers(_ golden: GoldenCase) throws {

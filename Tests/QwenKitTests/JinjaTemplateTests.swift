@@ -126,3 +126,30 @@ import Testing
         }
     }
 }
+
+extension JinjaTemplateTests {
+    @Test func absurdNestingIsASyntaxErrorNotACrash() {
+        #expect(throws: JinjaError.self) { try JinjaTemplate("{{ " + String(repeating: "(", count: 100_000) + "1 }}") }
+        #expect(throws: JinjaError.self) { try JinjaTemplate("{{ " + String(repeating: "not ", count: 100_000) + "1 }}") }
+        #expect(throws: JinjaError.self) {
+            try JinjaTemplate(String(repeating: "{% if true %}", count: 100_000))
+        }
+    }
+}
+
+extension JinjaTemplateTests {
+    @Test func macrosMayBeStoredAndCalledLater() throws {
+        // A macro defined inside a loop frame stays callable after the loop (as in Jinja).
+        let source = "{% set ns = namespace() %}{% for i in [1, 2] %}{% macro m(x) %}{{ x }}!{% endmacro %}{% set ns.m = m %}{% endfor %}{{ ns.m(3) }}"
+        #expect(try JinjaTemplate(source).render([:]) == "3!")
+    }
+}
+
+extension JinjaTemplateTests {
+    @Test func hostileSizesAreRefusedNotAllocated() {
+        for source in ["{{ 'x' * 10**12 }}", "{{ [1] * 10**12 }}", "{{ '%999999999999s' % 'a' }}", "{{ 'a'|center(10**12) }}",
+                       "{{ 'a\\nb'|indent(10**12) }}", "{{ range(10**12)|length }}", "{{ '%.99999f' % 1.5 }}"] {
+            #expect(throws: JinjaError.self, "\(source)") { try JinjaTemplate(source).render([:]) }
+        }
+    }
+}

@@ -41,34 +41,47 @@ public struct ChatTemplate: Sendable {
     /// The template and special tokens of a `tokenizer_config.json`; `path` names the file in errors.
     /// `chat_template` may be a string or a list of `{"name": ..., "template": ...}`.
     public init(tokenizerConfig data: Data, path: String = "tokenizer_config.json") throws(ChatTemplateError) {
-        let config: JSONValue
-        do { config = try JSONValue(parsing: data) } catch { throw .invalidJSON(path: path, error) }
-        guard case .object(let object) = config else {
-            throw .invalidField(path: path, field: "(root)", reason: "must be a JSON object")
+        let config = try Self.object(data, path: path)
+        guard let sources = try Self.templateSources(config["chat_template"], path: path) else {
+            throw .missingTemplate(path: path)
         }
-        let sources = try Self.templateSources(object["chat_template"], path: path)
-        try self.init(named: sources, specialTokens: try Self.specialTokens(object, path: path))
+        try self.init(named: sources, specialTokens: try Self.specialTokens(config, path: path))
     }
 
-    /// Loads the chat template of a model directory: `chat_template.jinja` when present (the
-    /// layout transformers 5 saves), otherwise `chat_template` of `tokenizer_config.json`, with the
-    /// special tokens of `tokenizer_config.json`.
+    /// Loads the chat template of a model directory as transformers does: `chat_template.jinja`
+    /// (the `default` template) and `additional_chat_templates/NAME.jinja` when present, otherwise
+    /// `chat_template` of `tokenizer_config.json`; special tokens from `tokenizer_config.json`
+    /// (overridden by a legacy `special_tokens_map.json` when the config has no
+    /// `added_tokens_decoder`).
     public init(location: ModelLocation) throws(ChatTemplateError) {
         guard case .directory = location, let configURL = location.file("tokenizer_config.json") else {
             throw .unsupportedLocation(path: location.url.path)
         }
-        let data = try Self.read(configURL)
+        let config = try Self.object(try Self.read(configURL), path: configURL.path)
+        var sources: [String: String] = [:]
         if let jinjaURL = location.existingFile("chat_template.jinja") {
-            let source = String(decoding: try Self.read(jinjaURL), as: UTF8.self)
-            let config: JSONValue
-            do { config = try JSONValue(parsing: data) } catch { throw .invalidJSON(path: configURL.path, error) }
-            guard case .object(let object) = config else {
-                throw .invalidField(path: configURL.path, field: "(root)", reason: "must be a JSON object")
-            }
-            try self.init(source, specialTokens: try Self.specialTokens(object, path: configURL.path))
-        } else {
-            try self.init(tokenizerConfig: data, path: configURL.path)
+            sources["default"] = String(decoding: try Self.read(jinjaURL), as: UTF8.self)
         }
+        if let folder = location.existingFile("additional_chat_templates"),
+            let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path)
+        {
+            for name in names.sorted() where name.hasSuffix(".jinja") {
+                let url = folder.appendingPathComponent(name)
+                sources[String(name.dropLast(".jinja".count))] = String(decoding: try Self.read(url), as: UTF8.self)
+            }
+        }
+        if sources.isEmpty {
+            guard let fromConfig = try Self.templateSources(config["chat_template"], path: configURL.path) else {
+                throw .missingTemplate(path: configURL.path)
+            }
+            sources = fromConfig
+        }
+        var tokens = try Self.specialTokens(config, path: configURL.path)
+        if config["added_tokens_decoder"] == nil, let mapURL = location.existingFile("special_tokens_map.json") {
+            let map = try Self.object(try Self.read(mapURL), path: mapURL.path)
+            tokens.merge(try Self.specialTokens(map, path: mapURL.path)) { _, legacy in legacy }
+        }
+        try self.init(named: sources, specialTokens: tokens)
     }
 
     private static func read(_ url: URL) throws(ChatTemplateError) -> Data {
@@ -77,7 +90,17 @@ public struct ChatTemplate: Sendable {
         }
     }
 
-    private static func templateSources(_ field: JSONValue?, path: String) throws(ChatTemplateError) -> [String: String] {
+    private static func object(_ data: Data, path: String) throws(ChatTemplateError) -> JSONObject {
+        let value: JSONValue
+        do { value = try JSONValue(parsing: data) } catch { throw .invalidJSON(path: path, error) }
+        guard case .object(let object) = value else {
+            throw .invalidField(path: path, field: "(root)", reason: "must be a JSON object")
+        }
+        return object
+    }
+
+    /// The templates of a `chat_template` field, or nil when the field is absent or null.
+    private static func templateSources(_ field: JSONValue?, path: String) throws(ChatTemplateError) -> [String: String]? {
         switch field {
         case .string(let source):
             return ["default": source]
@@ -95,7 +118,7 @@ public struct ChatTemplate: Sendable {
             }
             return sources
         case nil, .null:
-            throw .missingTemplate(path: path)
+            return nil
         default:
             throw .invalidField(path: path, field: "chat_template", reason: "must be a string or a list of named templates")
         }

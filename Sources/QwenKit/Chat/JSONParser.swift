@@ -1,39 +1,5 @@
 import Foundation
 
-/// Why JSON text could not be parsed; `offset` is the byte offset of the problem.
-public enum JSONError: Error, CustomStringConvertible, Equatable {
-    case unexpectedEnd(offset: Int)
-    case unexpectedByte(UInt8, offset: Int, expected: String)
-    case invalidNumber(offset: Int)
-    case invalidEscape(offset: Int)
-    case invalidUTF8(offset: Int)
-    case trailingData(offset: Int)
-    case tooDeep(offset: Int)
-
-    public var description: String {
-        switch self {
-        case .unexpectedEnd(let offset):
-            "JSON ends unexpectedly at byte \(offset)"
-        case .unexpectedByte(let byte, let offset, let expected):
-            "unexpected \(Self.show(byte)) at byte \(offset) of JSON, expected \(expected)"
-        case .invalidNumber(let offset):
-            "invalid JSON number at byte \(offset)"
-        case .invalidEscape(let offset):
-            "invalid escape in JSON string at byte \(offset)"
-        case .invalidUTF8(let offset):
-            "invalid UTF-8 in JSON string at byte \(offset)"
-        case .trailingData(let offset):
-            "unexpected data after the JSON value at byte \(offset)"
-        case .tooDeep(let offset):
-            "JSON nested too deeply at byte \(offset)"
-        }
-    }
-
-    private static func show(_ byte: UInt8) -> String {
-        (0x21..<0x7F).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : String(format: "byte 0x%02X", byte)
-    }
-}
-
 extension JSONValue {
     /// Parses JSON text (RFC 8259) as Python's `json.loads` does: object keys keep their order
     /// (a repeated key keeps its first position and its last value), integers stay ``int(_:)``

@@ -11,6 +11,7 @@ public struct JSONFormat: Sendable, Equatable {
     /// Escape every non-ASCII character as `\uXXXX` (surrogate pairs above U+FFFF).
     public var ensureASCII: Bool
 
+    /// A custom layout; see ``python(indent:sortKeys:ensureASCII:)`` and ``compact`` for the usual ones.
     public init(
         indent: Int? = nil, itemSeparator: String, keySeparator: String, sortKeys: Bool = false,
         ensureASCII: Bool = false
@@ -168,7 +169,7 @@ struct JSONSerializer {
             return sign + digits[..<split] + "." + digits[split...]
         }
         let exponent = pointPosition - 1
-        var mantissa = String(digits.first!)
+        var mantissa = String(digits.prefix(1))
         if digits.count > 1 { mantissa += "." + digits.dropFirst() }
         let exponentText = String(abs(exponent))
         return sign + mantissa + "e" + (exponent < 0 ? "-" : "+")

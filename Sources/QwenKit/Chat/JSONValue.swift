@@ -12,12 +12,19 @@ import Foundation
 /// value["a"]?[0]                // .double(1.0)
 /// ```
 public enum JSONValue: Sendable, Equatable, Hashable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number written without fraction or exponent that fits in `Int`.
     case int(Int)
+    /// Any other number.
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object, with its keys in order.
     case object(JSONObject)
 
     /// The value under `key` when this is an object.
@@ -36,6 +43,27 @@ public enum JSONValue: Sendable, Equatable, Hashable {
     public var stringValue: String? {
         if case .string(let string) = self { return string }
         return nil
+    }
+
+    /// The value when this is a boolean.
+    public var boolValue: Bool? {
+        if case .bool(let bool) = self { return bool }
+        return nil
+    }
+
+    /// The value when this is an integer.
+    public var intValue: Int? {
+        if case .int(let int) = self { return int }
+        return nil
+    }
+
+    /// The value as a `Double` when this is any number.
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let int): Double(int)
+        case .double(let double): double
+        default: nil
+        }
     }
 
     /// The elements when this is an array.
@@ -77,9 +105,9 @@ extension JSONValue: Codable {
         init?(intValue: Int) { nil }
     }
 
-    /// Decodes any JSON. Decoders that do not keep key order (Foundation's `JSONDecoder`) give
-    /// objects their keys in the decoder's order; parse with ``JSONValue/init(parsing:)-(Data)``
-    /// when the order matters.
+    /// Decodes any JSON. Foundation's `JSONDecoder` neither keeps key order nor tells `2.0`
+    /// from `2`, so objects get the decoder's key order and integral floats may become ``int(_:)``;
+    /// parse with ``JSONValue/init(parsing:)-(Data)`` when either matters (chat templates).
     public init(from decoder: any Decoder) throws {
         if let container = try? decoder.container(keyedBy: AnyKey.self) {
             var object = JSONObject()

@@ -113,7 +113,7 @@ enum JinjaFilters {
                 batches.append(.array(current))
             }
             return .array(batches)
-        case "indent": return .string(indent(value.text, arguments))
+        case "indent": return .string(try indent(value.text, arguments))
         case "safe": return value
         case "e", "escape", "forceescape": return .string(escapeHTML(value.text))
         case "min", "max":
@@ -129,12 +129,15 @@ enum JinjaFilters {
             var total = arguments.value(1, "start") ?? .int(0)
             let attribute = arguments.value(0, "attribute")
             for item in try value.iterated() {
-                let term = attribute.map { $0.isNoneOrUndefined } == false ? try lookup(item, attribute ?? .none) : item
-                total = try total.apply(.add, term)
+                if let attribute, !attribute.isNoneOrUndefined {
+                    total = try total.apply(.add, try lookup(item, attribute))
+                } else {
+                    total = try total.apply(.add, item)
+                }
             }
             return total
         case "dictsort":
-            guard case .object(let object) = value else { throw JinjaFailure("You can only sort by either 'key' or 'value'") }
+            guard case .object(let object) = value else { throw JinjaFailure("dictsort needs a mapping, got \(value.typeName)") }
             let caseSensitive = arguments.bool(0, "case_sensitive") ?? false
             let byValue = arguments.value(1, "by")?.text == "value"
             let reverse = arguments.bool(2, "reverse") ?? false
@@ -148,7 +151,8 @@ enum JinjaFilters {
             let padding = width - text.unicodeScalars.count
             guard padding > 0 else { return .string(text) }
             let left = padding / 2 + (padding & width & 1)
-            return .string(String(repeating: " ", count: left) + text + String(repeating: " ", count: padding - left))
+            return .string(
+                try JinjaLimits.repeating(" ", count: left) + text + JinjaLimits.repeating(" ", count: padding - left))
         case "format":
             if !arguments.keywords.isEmpty {
                 throw JinjaFailure("format filter with keyword arguments", kind: .unsupported)
@@ -158,7 +162,10 @@ enum JinjaFilters {
             guard case .string(let attribute) = arguments.value(0, "name") ?? .none else {
                 throw JinjaFailure("attr filter needs an attribute name")
             }
-            if case .object = value { return .undefined(hint: "'dict object' has no attribute '\(attribute)'") }
+            // Attributes only: a dict's keys are not attributes, its methods are.
+            if case .object = value {
+                return try value.method(attribute) ?? .undefined(hint: "'dict object' has no attribute '\(attribute)'")
+            }
             return try value.attribute(attribute)
         default:
             throw JinjaFailure("filter '\(name)'", kind: .unsupported)
@@ -260,7 +267,7 @@ enum JinjaFilters {
         case "common":
             if let int = value.integer, precision >= 0 { return .int(int) }
             // printf rounds the exact binary value half-to-even, as Python's round() does.
-            if precision >= 0, number.isFinite, let rounded = Double(String(format: "%.\(precision)f", number)) {
+            if (0...1000).contains(precision), number.isFinite, let rounded = Double(String(format: "%.\(precision)f", number)) {
                 return .double(rounded)
             }
             return .double((number * scale).rounded(.toNearestOrEven) / scale)
@@ -351,10 +358,14 @@ enum JinjaFilters {
         return ordered.map(\.1.item)
     }
 
-    private static func indent(_ string: String, _ arguments: JinjaArguments) -> String {
+    private static func indent(_ string: String, _ arguments: JinjaArguments) throws(JinjaFailure) -> String {
         let width = arguments.value(0, "width") ?? .int(4)
         let indention: String
-        if case .string(let text) = width { indention = text } else { indention = String(repeating: " ", count: width.integer ?? 4) }
+        if case .string(let text) = width {
+            indention = text
+        } else {
+            indention = try JinjaLimits.repeating(" ", count: width.integer ?? 4)
+        }
         let first = arguments.bool(1, "first") ?? false
         let blank = arguments.bool(2, "blank") ?? false
         var lines = (string + "\n").components(separatedBy: "\n")

@@ -54,9 +54,11 @@ enum JinjaGlobals {
         default: throw JinjaFailure("range expected 1 to 3 arguments, got \(bounds.count)")
         }
         guard step != 0 else { throw JinjaFailure("range() arg 3 must not be zero") }
-        let values = Array(stride(from: start, to: stop, by: step))
-        // The sandbox refuses ranges longer than this.
-        guard values.count <= 100_000 else { throw JinjaFailure("Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).") }
-        return .array(values.map(JinjaValue.int))
+        let span = step > 0 ? Double(stop) - Double(start) : Double(start) - Double(stop)
+        // Jinja's sandbox refuses longer ranges (MAX_RANGE).
+        guard span / Double(abs(step)) <= 100_000 else {
+            throw JinjaFailure("Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).")
+        }
+        return .array(stride(from: start, to: stop, by: step).map(JinjaValue.int))
     }
 }

@@ -6,10 +6,16 @@ final class JinjaInterpreter {
     private enum Flow { case normal, breakLoop, continueLoop }
 
     /// How deep macros may call each other before rendering stops.
-    private static let maximumCallDepth = 200
+    private static let maximumCallDepth = 64
     private var callDepth = 0
+    /// Frames that hold macros; cleared after rendering so that no frame outlives the render.
+    private var framesWithMacros: [JinjaScope] = []
 
     func render(_ nodes: [JinjaNode], in scope: JinjaScope) throws(JinjaError) -> String {
+        defer {
+            for frame in framesWithMacros { frame.removeAll() }
+            framesWithMacros.removeAll()
+        }
         var output = ""
         _ = try execute(nodes, in: scope, into: &output)
         return output
@@ -48,6 +54,7 @@ final class JinjaInterpreter {
             try assign(value, to: target, in: scope, line: line)
         case .macro(let definition):
             scope.set(definition.name, .function(macro(definition, closure: scope)))
+            framesWithMacros.append(scope)
         case .callBlock(let call, let parameters, let body):
             let caller = macro(
                 JinjaMacroDefinition(name: "caller", parameters: parameters, body: body, line: call.line), closure: scope)

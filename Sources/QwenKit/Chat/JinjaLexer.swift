@@ -4,13 +4,14 @@
 /// newline normalisation and the removal of one trailing newline of the template.
 struct JinjaLexer {
     private let source: [Unicode.Scalar]
-    private let trimBlocks: Bool
-    private let lstripBlocks: Bool
+    /// transformers' settings; plain Jinja defaults both to false.
+    private let trimBlocks = true
+    private let lstripBlocks = true
     private var position = 0
     private var line = 1
     private var tokens: [JinjaToken] = []
 
-    init(_ template: String, trimBlocks: Bool = true, lstripBlocks: Bool = true) {
+    init(_ template: String) {
         var scalars: [Unicode.Scalar] = []
         scalars.reserveCapacity(template.unicodeScalars.count)
         var iterator = template.unicodeScalars.makeIterator()
@@ -26,8 +27,6 @@ struct JinjaLexer {
         }
         if scalars.last == "\n" { scalars.removeLast() }
         self.source = scalars
-        self.trimBlocks = trimBlocks
-        self.lstripBlocks = lstripBlocks
     }
 
     static func tokenize(_ template: String) throws(JinjaError) -> [JinjaToken] {
@@ -343,11 +342,6 @@ struct JinjaLexer {
     }
 
     private func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        JinjaLexer.isWhitespace(scalar)
-    }
-
-    /// Python's `str.isspace` for one character.
-    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        (0x1C...0x1F).contains(scalar.value) || scalar.properties.isWhitespace
+        PythonString.isWhitespace(scalar)
     }
 }

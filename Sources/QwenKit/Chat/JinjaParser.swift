@@ -3,6 +3,9 @@
 struct JinjaParser {
     private let tokens: [JinjaToken]
     private var index = 0
+    private var depth = 0
+    /// How deeply statements or expressions may nest; real templates stay far below.
+    private static let maximumDepth = 200
 
     init(tokens: [JinjaToken]) {
         self.tokens = tokens
@@ -58,6 +61,14 @@ struct JinjaParser {
         index += 1
     }
 
+    /// Counts one level of nesting; fails on templates nested deeper than any real one.
+    private mutating func descend() throws(JinjaError) {
+        depth += 1
+        guard depth <= Self.maximumDepth else {
+            throw .syntax("template nested more than \(Self.maximumDepth) levels deep", line: current.line)
+        }
+    }
+
     // MARK: - Statements
 
     /// Parses statements until a block tag whose keyword is in `terminators`; returns that keyword
@@ -97,6 +108,8 @@ struct JinjaParser {
     }
 
     private mutating func parseStatement() throws(JinjaError) -> JinjaNode? {
+        try descend()
+        defer { depth -= 1 }
         let token = advance()
         let line = token.line
         switch token.name ?? "" {
@@ -189,17 +202,17 @@ struct JinjaParser {
         if allowNamespace && !parenthesized && skip(operator: ".") {
             return .attribute(object: names[0], name: try expectName())
         }
+        var sawComma = false
         while skip(operator: ",") {
-            if !parenthesized && (current.isName("in") || current.isOperator("=")) { break }
-            if parenthesized && current.isOperator(")") { break }
+            sawComma = true
+            if current.isName("in") || current.isOperator("=") || current.isOperator(")") { break }
             names.append(try expectName())
         }
         if parenthesized { try expect(operator: ")") }
         for name in names where ["true", "false", "none", "True", "False", "None"].contains(name) {
             throw .syntax("cannot assign to '\(name)'", line: line)
         }
-        return names.count == 1 && !parenthesized && !tokens[index - 1].isOperator(",")
-            ? .name(names[0]) : .tuple(names)
+        return sawComma ? .tuple(names) : .name(names[0])
     }
 
     private mutating func parseParameters() throws(JinjaError) -> [JinjaParameter] {
@@ -291,6 +304,8 @@ struct JinjaParser {
     }
 
     private mutating func parseExpression() throws(JinjaError) -> JinjaExpression {
+        try descend()
+        defer { depth -= 1 }
         var expression = try parseOr()
         while current.isName("if") {
             let line = advance().line
@@ -320,6 +335,8 @@ struct JinjaParser {
     }
 
     private mutating func parseNot() throws(JinjaError) -> JinjaExpression {
+        try descend()
+        defer { depth -= 1 }
         if current.isName("not") {
             let line = advance().line
             return JinjaExpression(.not(try parseNot()), line: line)
@@ -379,6 +396,8 @@ struct JinjaParser {
     }
 
     private mutating func parseUnary(withFilters: Bool) throws(JinjaError) -> JinjaExpression {
+        try descend()
+        defer { depth -= 1 }
         let line = current.line
         var expression: JinjaExpression
         if skip(operator: "-") {

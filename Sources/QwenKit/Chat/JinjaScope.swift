@@ -16,4 +16,10 @@ final class JinjaScope {
     func set(_ name: String, _ value: JinjaValue) {
         variables[name] = value
     }
+
+    /// Drops every variable, which breaks the reference cycle between a frame and the macros
+    /// defined in it (a macro keeps its defining frame alive).
+    func removeAll() {
+        variables.removeAll()
+    }
 }

@@ -11,6 +11,8 @@ import Foundation
 /// // "user: hi\n"
 /// ```
 public struct JinjaTemplate: @unchecked Sendable {
+    /// Never mutated after parsing, and literals in it are plain values (no namespaces or
+    /// functions), so sharing a template across threads is safe; each render has its own state.
     private let nodes: [JinjaNode]
 
     /// Compiles `source`. Throws ``JinjaError`` for invalid syntax, unknown filters or tests, and

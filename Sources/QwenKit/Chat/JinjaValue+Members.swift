@@ -97,7 +97,8 @@ extension JinjaValue {
         .function(JinjaFunction(name: "\(typeName).\(name)", call: call))
     }
 
-    private func method(_ name: String) throws(JinjaFailure) -> JinjaValue? {
+    /// The Python method `name` bound to this value, if the type has it.
+    func method(_ name: String) throws(JinjaFailure) -> JinjaValue? {
         if Self.mutatingMethods[typeName]?.contains(name) == true {
             throw JinjaFailure("access to attribute '\(name)' of '\(typeName)' object is unsafe.")
         }

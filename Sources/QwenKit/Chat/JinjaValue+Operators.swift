@@ -67,11 +67,11 @@ extension JinjaValue {
         case (.add, .array(let a), .array(let b)): return .array(a + b)
         case (.add, .tuple(let a), .tuple(let b)): return .tuple(a + b)
         case (.multiply, .string(let a), _) where other.integer != nil:
-            return .string(String(repeating: a, count: max(other.integer ?? 0, 0)))
+            return .string(try JinjaLimits.repeating(a, count: other.integer ?? 0))
         case (.multiply, _, .string(let b)) where integer != nil:
-            return .string(String(repeating: b, count: max(integer ?? 0, 0)))
+            return .string(try JinjaLimits.repeating(b, count: integer ?? 0))
         case (.multiply, .array(let a), _) where other.integer != nil:
-            return .array(Array([[JinjaValue]](repeating: a, count: max(other.integer ?? 0, 0)).joined()))
+            return .array(try JinjaLimits.repeating(a, count: other.integer ?? 0))
         case (.modulo, .string(let format), _):
             return .string(try PythonFormat.percent(format, other.percentArguments))
         default: break

@@ -58,6 +58,7 @@ enum PythonFormat {
                 guard let number = argument.number else {
                     throw JinjaFailure("must be real number, not \(argument.typeName)")
                 }
+                guard (precision ?? 6) <= 1000 else { throw JinjaFailure("format precision above 1000 refused") }
                 body = String(format: "%\(flags.contains("+") ? "+" : "").\(precision ?? 6)\(conversion)", number)
             case "c":
                 guard let code = argument.integer, let character = Unicode.Scalar(code) else {
@@ -74,13 +75,13 @@ enum PythonFormat {
             if let width = Int(width), body.unicodeScalars.count < width {
                 let padding = width - body.unicodeScalars.count
                 if flags.contains("-") {
-                    body += String(repeating: " ", count: padding)
+                    body += try JinjaLimits.repeating(" ", count: padding)
                 } else if flags.contains("0") && conversion != "s" && conversion != "r" {
                     let signed = body.hasPrefix("-") || body.hasPrefix("+")
-                    body = (signed ? String(body.prefix(1)) : "") + String(repeating: "0", count: padding)
+                    body = (signed ? String(body.prefix(1)) : "") + (try JinjaLimits.repeating("0", count: padding))
                         + (signed ? String(body.dropFirst()) : body)
                 } else {
-                    body = String(repeating: " ", count: padding) + body
+                    body = try JinjaLimits.repeating(" ", count: padding) + body
                 }
             }
             output += body

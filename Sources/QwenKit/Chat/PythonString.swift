@@ -2,7 +2,10 @@ import Foundation
 
 /// Python `str` methods over Unicode code points, for templates.
 enum PythonString {
-    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool { JinjaLexer.isWhitespace(scalar) }
+    /// Python's `str.isspace` for one character.
+    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        (0x1C...0x1F).contains(scalar.value) || scalar.properties.isWhitespace
+    }
 
     /// `str.strip(chars)`, `lstrip`, `rstrip`: whitespace when `characters` is nil.
     static func strip(_ string: String, characters: String?, leading: Bool = true, trailing: Bool = true) -> String {

@@ -7,12 +7,13 @@ Not run in CI. Needs `pip install jinja2 transformers` (no torch):
     .venv-ref/bin/python Tests/Fixtures/templates/make_goldens.py
 
 The templates are the official ones as kept in llama.cpp's models/templates (Llama 3.3 has the
-same template as Llama 3.1). strftime_now is pinned to 2026-01-02 12:00 so the goldens are stable.
+same template as Llama 3.1; Llama 3.2, Granite 3.3, Mistral Small 3.2 and gpt-oss are extra). strftime_now is pinned to 2026-01-02 12:00 so the goldens are stable.
 """
 
 import datetime as real_datetime
 import json
 import pathlib
+import random
 
 import jinja2
 import transformers
@@ -39,10 +40,14 @@ TEMPLATES = {
         {"bos_token": "<｜begin▁of▁sentence｜>", "eos_token": "<｜end▁of▁sentence｜>", "pad_token": "<｜end▁of▁sentence｜>"},
     ),
     "llama-3.3": ("llama-3.3.jinja", {"bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>"}),
+    "llama-3.2": ("llama-3.2.jinja", {"bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>"}),
     "phi-3.5": ("phi-3.5.jinja", {"bos_token": "<s>", "eos_token": "<|endoftext|>", "unk_token": "<unk>", "pad_token": "<|endoftext|>"}),
     "gemma-2": ("gemma-2.jinja", {"bos_token": "<bos>", "eos_token": "<eos>", "unk_token": "<unk>", "pad_token": "<pad>"}),
     "mistral-nemo": ("mistral-nemo.jinja", {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"}),
     "smollm3": ("smollm3.jinja", {"eos_token": "<|im_end|>", "pad_token": "<|im_end|>"}),
+    "granite-3.3": ("granite-3.3.jinja", {"bos_token": "<|end_of_text|>", "eos_token": "<|end_of_text|>", "pad_token": "<|end_of_text|>"}),
+    "mistral-small-3.2": ("mistral-small-3.2.jinja", {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"}),
+    "gpt-oss": ("gpt-oss.jinja", {"bos_token": "<|startoftext|>", "eos_token": "<|return|>", "pad_token": "<|endoftext|>"}),
     "hermes-3-tool-use": ("hermes-3-tool-use.jinja", {"bos_token": "<|begin_of_text|>", "eos_token": "<|im_end|>"}),
 }
 
@@ -178,10 +183,52 @@ CASES = [
      {"python_tools": [STOCK]}),
     ("smollm3-system-override", [{"role": "system", "content": "Only this. /system_override"}, USER], None, True, {}),
     ("union-type-tool", [USER], [UNION], True, {}),
+    ("gpt-oss-builtin-tools", [SYSTEM, USER], [WEATHER, UNION], True,
+     {"builtin_tools": ["browser", "python"], "reasoning_effort": "high", "model_identity": "You are a test model."}),
+    ("content-blocks", [
+        {"role": "system", "content": [{"type": "text", "text": "Block system."}]},
+        {"role": "user", "content": [{"type": "text", "text": "Look: "}, {"type": "image_url", "image_url": {"url": "x"}}]},
+    ], None, True, {}),
+    ("granite-controls-thinking", [USER], None, True, {"controls": {"citations": True, "length": "short"}, "thinking": True}),
     ("unicode-and-escapes", [
         {"role": "user", "content": "Emoji 😀, tab\t, quote \" and backslash \\ and <|im_end|> text"},
     ], None, True, {}),
 ]
+
+
+def random_conversations(count, seed=7):
+    """Random role sequences, contents (incl. null), tool calls and reasoning, for differential checks."""
+    rng = random.Random(seed)
+    texts = ["hi", "", "  spaced  ", "line1\nline2", "<think>\nr\n</think>\n\nans", "quote \" ' \\", "😀 é 世界",
+             "<tool_response>x</tool_response>", "/no_think hi", "/think ok"]
+
+    def message(role):
+        result = {"role": role, "content": rng.choice(texts + [None])}
+        if role == "assistant" and rng.random() < 0.4:
+            result["tool_calls"] = [
+                {"id": "call%05d" % rng.randint(0, 99999), "type": "function",
+                 "function": {"name": rng.choice(["get_weather", "stock_price"]),
+                              "arguments": rng.choice([{"city": "X", "n": 1.5}, {}, "{\"a\": 1}", {"nested": {"k": [1, None, True]}}])}}
+                for _ in range(rng.randint(1, 2))
+            ]
+        if role == "assistant" and rng.random() < 0.2:
+            result["reasoning_content"] = rng.choice(["think", "", None])
+        if role == "tool":
+            result["tool_call_id"] = "call00001"
+        return result
+
+    conversations = []
+    for index in range(count):
+        roles = ["system"] if rng.random() < 0.4 else []
+        roles += [rng.choice(["user", "assistant", "tool", "user", "assistant"]) for _ in range(rng.randint(1, 6))]
+        conversations.append((
+            f"random-{index}",
+            [message(role) for role in roles],
+            rng.choice([None, [WEATHER], [WEATHER, STOCK], []]),
+            rng.random() < 0.7,
+            rng.choice([{}, {"enable_thinking": False}, {"enable_thinking": True}, {"xml_tools": [STOCK]}]),
+        ))
+    return conversations
 
 
 def render(template, special_tokens, messages, tools, add_generation_prompt, extra):
@@ -200,7 +247,7 @@ def main():
     cases = []
     for template_name, (file_name, special_tokens) in TEMPLATES.items():
         source = (HERE / file_name).read_text(encoding="utf-8")
-        for case_name, messages, tools, add_generation_prompt, extra in CASES:
+        for case_name, messages, tools, add_generation_prompt, extra in CASES + random_conversations(12):
             case = {
                 "template": template_name,
                 "name": case_name,
@@ -215,7 +262,7 @@ def main():
                 # raise_exception raises TemplateError itself; other Jinja failures are subclasses.
                 case["error"] = str(error)
                 case["raised"] = type(error) is jinja2.exceptions.TemplateError
-            except (TypeError, ValueError, KeyError, RecursionError) as error:
+            except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as error:
                 case["error"] = f"{type(error).__name__}: {error}"
                 case["raised"] = False
             cases.append(case)

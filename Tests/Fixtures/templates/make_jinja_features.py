@@ -113,6 +113,7 @@ SNIPPETS = [
     "{{ {'s': 'é\"\\\\\\n\\t\\u0001/<>&\\'', 'e': [], 'o': {}, 'f': 1e100, 'g': -0.0, 'h': 12345678.9}|tojson }}",
     "{{ unicode|tojson }} {{ unicode|tojson(ensure_ascii=true) }} {{ [1, [2, {}]]|tojson(separators=(',', ':')) }} {{ none|tojson }} {{ 'x'|tojson(indent=2) }}",
     "{{ missing|tojson }}",
+    "{{ data|attr('z') is defined }} {{ data|attr('keys') is callable }} {{ text|attr('upper') is callable }} {{ (data|attr('get'))('z') }}",
     # strings and methods
     "{{ text.startswith('Hell') }} {{ text.endswith(('x', 'ld')) }} {{ text.split() }} {{ 'a,b,,c'.split(',') }} {{ 'a,b,c'.split(',', 1) }} {{ 'a,b,c'.rsplit(',', 1) }} {{ '  a  b '.split() }} {{ ' a b c '.rsplit(none, 1) }}",
     "[{{ '  x  '.strip() }}] [{{ 'xxhixx'.strip('x') }}] [{{ '  x  '.lstrip() }}] [{{ '  x  '.rstrip() }}] {{ text.upper() }} {{ text.lower() }} {{ 'hello wORLD'.title() }} {{ 'hELLO'.capitalize() }}",
