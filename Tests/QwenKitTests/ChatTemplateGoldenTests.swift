@@ -33,6 +33,7 @@ import Testing
     @Test func qwen25TokenizerConfigGoldens() throws {
         let template = try ChatTemplate(
             tokenizerConfig: Data(contentsOf: Fixtures.url("tokenizer/qwen2.5/tokenizer_config.json")))
+        let tokenizer = try Tokenizer(directory: Fixtures.url("tokenizer/qwen2.5"))
         let golden = try Self.loadJSON("chat-template-golden.json")
         let cases = try #require(golden["cases"]?.arrayValue)
         #expect(cases.count == 7)
@@ -41,7 +42,10 @@ import Testing
                 messages: testCase["messages"]?.arrayValue ?? [],
                 tools: testCase["tools"]?.arrayValue,
                 addGenerationPrompt: testCase["add_generation_prompt"] == .bool(true))
-            #expect(rendered == testCase["rendered"]?.stringValue, "\(testCase["name"]?.stringValue ?? "")")
+            let name = testCase["name"]?.stringValue ?? ""
+            #expect(rendered == testCase["rendered"]?.stringValue, "\(name)")
+            let ids = testCase["ids"]?.arrayValue?.compactMap(\.intValue)
+            #expect(tokenizer.encode(rendered) == ids, "\(name): token ids")
         }
     }
 
