@@ -1,0 +1,34 @@
+/// Everything a tokenizer is built from, whichever files it was read from.
+struct TokenizerDefinition {
+    var vocabulary: TokenVocabulary.Builder
+    var merges: MergeTable
+    var ignoresMerges = false
+    var usesByteFallback = false
+    var addedTokens: [AddedToken]
+    var normalization: TextNormalization
+
+    /// The id of a token given its stored text: an added token's, else a model token's.
+    mutating func id(forToken token: String) -> Int? {
+        if let added = addedTokens.last(where: { $0.content == token }) { return added.id }
+        return vocabulary.modelID(ofText: token.utf8).map { Int($0.id) }
+    }
+}
+
+extension Tokenizer {
+    /// The tokenizer `definition` describes, with the role token ids `specialTokenIDs` finds.
+    convenience init(
+        _ definition: TokenizerDefinition, specialTokenIDs: (inout TokenizerDefinition) throws -> SpecialTokenIDs
+    ) throws {
+        var definition = definition
+        let specialTokenIDs = try specialTokenIDs(&definition)
+        for token in definition.addedTokens {
+            definition.vocabulary.add(text: token.content.utf8, id: Int32(token.id), isModelToken: false)
+        }
+        let model = ByteLevelBPE(
+            vocabulary: definition.vocabulary.build(), merges: definition.merges,
+            ignoresMerges: definition.ignoresMerges, usesByteFallback: definition.usesByteFallback)
+        self.init(
+            model: model, addedTokens: definition.addedTokens, normalization: definition.normalization,
+            specialTokenIDs: specialTokenIDs)
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Reads the older layout of a BPE tokenizer: `vocab.json` (token → id) and `merges.txt` (one
+/// `left right` rule per line, in rank order, after an optional `#version` line).
+enum VocabularyAndMergesFiles {
+    static func loadVocabulary(_ url: URL) throws -> TokenVocabulary.Builder {
+        let data = try readFile(url)
+        var vocabulary = TokenVocabulary.Builder()
+        try data.withUnsafeBytes { raw in
+            var scanner = JSONScanner(raw.bindMemory(to: UInt8.self), file: url.path)
+            try scanner.forEachMember(field: "(top level)") { scanner, token in
+                let field = String(decoding: token, as: UTF8.self)
+                let id = try scanner.readInt32(field: field)
+                guard id >= 0 else { throw scanner.error(field, "negative token id") }
+                vocabulary.add(text: token, id: id, isModelToken: true)
+            }
+            try scanner.expectEnd(field: "(top level)")
+        }
+        return vocabulary
+    }
+
+    static func loadMerges(_ url: URL) throws -> MergeList {
+        let data = try readFile(url)
+        var merges = MergeList()
+        var lineNumber = 0
+        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            lineNumber += 1
+            var line = line[...]
+            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+            if line.isEmpty || (lineNumber == 1 && line.starts(with: "#version".utf8)) { continue }
+            let parts = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
+            guard parts.count == 2 else {
+                throw TokenizerError.malformed(file: url.path, field: "line \(lineNumber)", reason: "expected \"left right\"")
+            }
+            merges.append(left: parts[0], right: parts[1])
+        }
+        return merges
+    }
+}

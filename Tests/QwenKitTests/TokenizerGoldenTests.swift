@@ -1,0 +1,63 @@
+import Foundation
+import QwenKit
+import Testing
+
+/// Golden cases: text, the ids Hugging Face tokenizers gives (no special tokens added) and the decoded text.
+struct TokenizerGoldenFile: Decodable {
+    struct Case: Decodable {
+        var text: String
+        var ids: [Int]
+        var decoded: String
+    }
+
+    var cases: [Case]
+
+    static func load(_ name: String) throws -> [Case] {
+        try JSONDecoder().decode(Self.self, from: Data(contentsOf: Fixtures.url("tokenizer/\(name)"))).cases
+    }
+}
+
+/// Tokenizers shared by the tokenizer tests (loading the real vocabulary takes a moment).
+enum SharedTokenizers {
+    static let qwenDirectory = Fixtures.url("tokenizer/qwen2.5")
+    static let fromTokenizerJSON = Result { try Tokenizer(directory: qwenDirectory) }
+    static let fromVocabularyAndMerges = Result { try Tokenizer(directory: VocabularyAndMergesDirectory.url) }
+}
+
+/// A copy of the Qwen2.5 tokenizer directory without `tokenizer.json`.
+enum VocabularyAndMergesDirectory {
+    static let url: URL = {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("qwen-vocab-merges-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for name in ["vocab.json", "merges.txt", "tokenizer_config.json"] {
+            let target = directory.appendingPathComponent(name)
+            try? FileManager.default.removeItem(at: target)
+            try? FileManager.default.copyItem(at: SharedTokenizers.qwenDirectory.appendingPathComponent(name), to: target)
+        }
+        return directory
+    }()
+}
+
+@Suite struct TokenizerGoldenTests {
+    static let goldenFiles = ["qwen2.5-golden.json"]
+
+    @Test(arguments: goldenFiles)
+    func tokenizerJSONMatchesReference(file: String) throws {
+        try check(SharedTokenizers.fromTokenizerJSON.get(), against: TokenizerGoldenFile.load(file))
+    }
+
+    @Test(arguments: goldenFiles)
+    func vocabularyAndMergesMatchReference(file: String) throws {
+        try check(SharedTokenizers.fromVocabularyAndMerges.get(), against: TokenizerGoldenFile.load(file))
+    }
+
+    private func check(_ tokenizer: Tokenizer, against cases: [TokenizerGoldenFile.Case]) {
+        #expect(cases.count > 0)
+        for golden in cases {
+            let ids = tokenizer.encode(golden.text)
+            #expect(ids == golden.ids, "encode \(golden.text.debugDescription)")
+            #expect(tokenizer.decode(golden.ids) == golden.decoded, "decode \(golden.text.debugDescription)")
+        }
+    }
+}
