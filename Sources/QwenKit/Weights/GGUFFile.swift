@@ -56,4 +56,10 @@ public final class GGUFFile: @unchecked Sendable {
     public func bytes(of tensor: GGUFTensorInfo) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: mapped.bytes[tensor.byteRange])
     }
+
+    /// The model's chat template (`tokenizer.chat_template`), or nil when the file has none.
+    /// Throws ``GGUFError`` when the value is not a string.
+    public func chatTemplate() throws -> String? {
+        try metadata.stringIfPresent(GGUFKey.chatTemplate)
+    }
 }

@@ -3,7 +3,6 @@ struct GGUFHeader {
     static let magic: [UInt8] = Array("GGUF".utf8)
     static let supportedVersions: ClosedRange<UInt32> = 2...3
     static let defaultAlignment = 32
-    static let alignmentKey = "general.alignment"
     /// ggml's `GGML_MAX_DIMS`.
     static let maximumDimensionCount = 4
     /// Bytes of the smallest metadata entry: key length, type tag, a one-byte value.
@@ -29,7 +28,7 @@ struct GGUFHeader {
         let tensorCount = try reader.readCount("tensors", minimumSize: Self.minimumTensorInfoSize)
         let entryCount = try reader.readCount("metadata entries", minimumSize: Self.minimumEntrySize)
         metadata = try Self.readMetadata(&reader, count: entryCount)
-        alignment = try Self.alignment(of: metadata)
+        alignment = try Self.alignment(metadata[GGUFKey.alignment], file: file)
         let infos = try (0..<tensorCount).map { _ in try RawTensorInfo(&reader) }
         reader.align(to: alignment)
         let dataOffset = reader.position, alignment = alignment
@@ -60,13 +59,14 @@ struct GGUFHeader {
         return GGUFMetadata(file: reader.file, entries: entries)
     }
 
-    private static func alignment(of metadata: GGUFMetadata) throws -> Int {
-        guard let value = metadata[alignmentKey] else { return defaultAlignment }
+    /// The alignment a `general.alignment` value (or its absence) sets; it must be a power of two.
+    static func alignment(_ value: GGUFMetadataValue?, file: String) throws -> Int {
+        guard let value else { return defaultAlignment }
         guard case .uint32(let alignment) = value else {
-            throw GGUFError.wrongType(file: metadata.file, key: alignmentKey, expected: "uint32", actual: value.type)
+            throw GGUFError.wrongType(file: file, key: GGUFKey.alignment, expected: "uint32", actual: value.type)
         }
         guard alignment > 0, alignment & (alignment - 1) == 0 else {
-            throw GGUFError.invalidMetadata(file: metadata.file, key: alignmentKey, reason: "\(alignment) is not a power of two")
+            throw GGUFError.invalidMetadata(file: file, key: GGUFKey.alignment, reason: "\(alignment) is not a power of two")
         }
         return Int(alignment)
     }

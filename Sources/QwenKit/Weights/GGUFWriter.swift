@@ -54,7 +54,7 @@ public struct GGUFWriter {
     /// Throws ``GGUFError`` naming `url` and the key or tensor at fault.
     public func write(to url: URL) throws {
         let file = url.path
-        let alignment = try validatedAlignment(file: file)
+        let alignment = try GGUFHeader.alignment(entries.first { $0.key == GGUFKey.alignment }?.value, file: file)
         var header = GGUFByteBuffer()
         header.append(Array(GGUFHeader.magic))
         header.append(UInt32(3))
@@ -104,19 +104,6 @@ public struct GGUFWriter {
             if let error = error as? GGUFError { throw error }
             throw GGUFError.cannotOpen(file: file, reason: "\(error)")
         }
-    }
-
-    private func validatedAlignment(file: String) throws -> Int {
-        guard let value = entries.first(where: { $0.key == GGUFHeader.alignmentKey })?.value else {
-            return GGUFHeader.defaultAlignment
-        }
-        guard case .uint32(let alignment) = value else {
-            throw GGUFError.wrongType(file: file, key: GGUFHeader.alignmentKey, expected: "uint32", actual: value.type)
-        }
-        guard alignment > 0, alignment & (alignment - 1) == 0 else {
-            throw GGUFError.invalidMetadata(file: file, key: GGUFHeader.alignmentKey, reason: "\(alignment) is not a power of two")
-        }
-        return Int(alignment)
     }
 
     /// Throws unless every array's elements have its element type (recursively).
