@@ -5,20 +5,32 @@
 /// value.type            // .array
 /// value.integer         // nil
 /// ```
-public indirect enum GGUFMetadataValue: Sendable, Equatable {
+public enum GGUFMetadataValue: Sendable, Equatable {
+    /// Type 0.
     case uint8(UInt8)
+    /// Type 1.
     case int8(Int8)
+    /// Type 2.
     case uint16(UInt16)
+    /// Type 3.
     case int16(Int16)
+    /// Type 4.
     case uint32(UInt32)
+    /// Type 5.
     case int32(Int32)
+    /// Type 6.
     case float32(Float)
+    /// Type 7, stored as one byte, 0 or 1.
     case bool(Bool)
+    /// Type 8: UTF-8, stored with a 64-bit length.
     case string(String)
-    /// A homogeneous array: every element has type `elementType` (arrays may nest).
+    /// Type 9: a homogeneous array, every element of type `elementType` (arrays may nest).
     case array(_ elementType: GGUFValueType, _ elements: [GGUFMetadataValue])
+    /// Type 10.
     case uint64(UInt64)
+    /// Type 11.
     case int64(Int64)
+    /// Type 12.
     case float64(Double)
 
     /// The type tag this value is stored with.

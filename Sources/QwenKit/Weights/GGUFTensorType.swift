@@ -10,40 +10,75 @@
 /// type.byteCount(rowLength: 896)      // nil: 896 is not a multiple of 256
 /// ```
 public enum GGUFTensorType: UInt32, CaseIterable, Sendable {
+    /// IEEE binary32.
     case f32 = 0
+    /// IEEE binary16.
     case f16 = 1
+    /// 4-bit, one f16 scale per 32 values.
     case q4_0 = 2
+    /// 4-bit, f16 scale and minimum per 32 values.
     case q4_1 = 3
+    /// 5-bit, one f16 scale per 32 values.
     case q5_0 = 6
+    /// 5-bit, f16 scale and minimum per 32 values.
     case q5_1 = 7
+    /// 8-bit, one f16 scale per 32 values.
     case q8_0 = 8
+    /// 8-bit with a precomputed sum per 32 values (an activation format).
     case q8_1 = 9
+    /// 2-bit k-quant: 256-value super-blocks of 16-value blocks.
     case q2_K = 10
+    /// 3-bit k-quant: 256-value super-blocks of 16-value blocks.
     case q3_K = 11
+    /// 4-bit k-quant: 256-value super-blocks of 32-value blocks with 6-bit scales and minimums.
     case q4_K = 12
+    /// 5-bit k-quant: 256-value super-blocks of 32-value blocks with 6-bit scales and minimums.
     case q5_K = 13
+    /// 6-bit k-quant: 256-value super-blocks of 16-value blocks with 8-bit scales.
     case q6_K = 14
+    /// 8-bit k-quant with block sums (an activation format).
     case q8_K = 15
+    /// 2.06-bit importance quantization.
     case iq2_XXS = 16
+    /// 2.31-bit importance quantization.
     case iq2_XS = 17
+    /// 3.06-bit importance quantization.
     case iq3_XXS = 18
+    /// 1.56-bit importance quantization.
     case iq1_S = 19
+    /// 4-bit non-linear quantization, 32-value blocks.
     case iq4_NL = 20
+    /// 3.44-bit importance quantization.
     case iq3_S = 21
+    /// 2.56-bit importance quantization.
     case iq2_S = 22
+    /// 4.25-bit non-linear quantization, 256-value super-blocks.
     case iq4_XS = 23
+    /// 8-bit integers.
     case i8 = 24
+    /// 16-bit integers.
     case i16 = 25
+    /// 32-bit integers.
     case i32 = 26
+    /// 64-bit integers.
     case i64 = 27
+    /// IEEE binary64.
     case f64 = 28
+    /// 1.75-bit importance quantization.
     case iq1_M = 29
+    /// bfloat16.
     case bf16 = 30
+    /// Ternary, 1.69 bits per value.
     case tq1_0 = 34
+    /// Ternary, 2.06 bits per value.
     case tq2_0 = 35
+    /// OCP microscaling FP4: E2M1 values with a shared E8M0 scale per 32.
     case mxfp4 = 39
+    /// NVIDIA FP4: E2M1 values with scales per 16, 64-value blocks.
     case nvfp4 = 40
+    /// 1-bit, one f16 scale per 128 values.
     case q1_0 = 41
+    /// 2-bit, one f16 scale per 64 values.
     case q2_0 = 42
 
     /// Values per block along a row (`ne[0]` must be a multiple of it).

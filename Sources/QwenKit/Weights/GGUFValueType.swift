@@ -1,4 +1,5 @@
 /// The type tag of a GGUF metadata value, as stored in the file.
+/// The cases mirror ``GGUFMetadataValue``'s, with the ids of the GGUF specification.
 public enum GGUFValueType: UInt32, CaseIterable, Sendable {
     case uint8 = 0
     case int8 = 1
