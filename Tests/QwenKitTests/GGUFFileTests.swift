@@ -78,7 +78,8 @@ import Testing
         #expect(try metadata.int("t.int64") == Int(Int64.min))
         #expect(try metadata.double("t.float32") == Double(Float(1e-6)))
         #expect(try metadata.double("t.float64") == -0.1)
-        #expect(try metadata.boolIfPresent("t.bool") == true)
+        #expect(try metadata.bool("t.bool"))
+        #expect(try metadata.boolIfPresent("absent") == nil)
         #expect(try metadata.string("t.string") == "héllo <|im_end|> 你好")
         #expect(try metadata.strings("a.string") == ["", "Ġ t", "<tool_call>"])
         #expect(try metadata.ints("a.int32") == [1, -2, 3])
@@ -87,6 +88,11 @@ import Testing
         #expect(try metadata.stringIfPresent("absent") == nil)
         #expect(throws: GGUFError.missingKey(file: file, key: "absent")) { try metadata.int("absent") }
         #expect(throws: GGUFError.missingKey(file: file, key: "absent")) { try metadata.strings("absent") }
+        #expect(throws: GGUFError.missingKey(file: file, key: "absent")) { try metadata.bool("absent") }
+        #expect(throws: GGUFError.missingKey(file: file, key: "absent")) { try metadata.double("absent") }
+        #expect(throws: GGUFError.missingKey(file: file, key: "absent")) { try metadata.string("absent") }
+        #expect(throws: GGUFError.missingKey(file: file, key: "absent")) { try metadata.array("absent") }
+        #expect(throws: GGUFError.missingKey(file: file, key: "absent")) { try metadata.ints("absent") }
         #expect(throws: GGUFError.wrongType(file: file, key: "t.uint64", expected: "an integer", actual: .uint64)) {
             try metadata.int("t.uint64")  // UInt64.max does not fit an Int
         }

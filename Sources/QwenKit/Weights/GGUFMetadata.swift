@@ -47,6 +47,11 @@ public struct GGUFMetadata: Sendable, Equatable {
         return number
     }
 
+    /// The `bool` under `key`.
+    public func bool(_ key: String) throws -> Bool {
+        try boolIfPresent(key) ?? missing(key)
+    }
+
     /// The `bool` under `key`, or nil when absent.
     public func boolIfPresent(_ key: String) throws -> Bool? {
         guard let value = values[key] else { return nil }
