@@ -24,6 +24,7 @@ qk_cpu_features qk_detect_cpu_features(void) {
     f.avx2 = ymm_ok && ((b >> 5) & 1);
     f.avx512f = zmm_ok && ((b >> 16) & 1);
     f.avx512bw = zmm_ok && ((b >> 30) & 1);
+    f.avx512dq = zmm_ok && ((b >> 17) & 1);
     f.avx512vl = zmm_ok && ((b >> 31) & 1);
     f.avx512vnni = zmm_ok && ((c >> 11) & 1);
     if (__get_cpuid_count(7, 1, &a, &b, &c, &d)) f.avx512bf16 = zmm_ok && ((a >> 5) & 1);

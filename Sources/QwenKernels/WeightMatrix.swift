@@ -1,3 +1,5 @@
+import CQwenKernels
+
 /// How the elements of a weight matrix are stored in memory.
 public enum WeightFormat: String, Sendable, CaseIterable {
     case f32
@@ -37,4 +39,16 @@ public struct WeightMatrix: @unchecked Sendable {
 
     /// Bytes of one row.
     public var rowStride: Int { columns * format.bytesPerElement }
+}
+
+extension WeightMatrix {
+    /// The matrix as the C kernels take it.
+    var cMatrix: qk_matrix {
+        let format: qk_format = switch self.format {
+        case .f32: QK_FORMAT_F32
+        case .f16: QK_FORMAT_F16
+        case .bf16: QK_FORMAT_BF16
+        }
+        return qk_matrix(base: base, format: format, rows: rows, columns: columns)
+    }
 }

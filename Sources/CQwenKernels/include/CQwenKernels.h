@@ -11,6 +11,7 @@ typedef struct {
     int f16c;
     int avx512f;
     int avx512bw;
+    int avx512dq;
     int avx512vl;
     int avx512vnni;
     int avx512bf16;
@@ -18,5 +19,84 @@ typedef struct {
 
 /// The features of the CPU this process runs on.
 qk_cpu_features qk_detect_cpu_features(void);
+
+/// Instruction-set path of a kernel call. The caller guarantees the CPU supports it.
+typedef enum {
+    QK_ISA_PORTABLE = 0,
+    QK_ISA_AVX2 = 1,
+    QK_ISA_AVX512 = 2,
+} qk_isa;
+
+/// Element type of a weight matrix (row-major, PyTorch Linear layout).
+typedef enum {
+    QK_FORMAT_F32 = 0,
+    QK_FORMAT_F16 = 1,
+    QK_FORMAT_BF16 = 2,
+} qk_format;
+
+/// A row-major weight matrix of `rows` × `columns` elements of `format`.
+typedef struct {
+    const void *base;
+    qk_format format;
+    size_t rows;
+    size_t columns;
+} qk_matrix;
+
+/// y[m, r] = Σ_c x[m, c] · W[r, c] (+ bias[r]) for m < x_rows and row_begin <= r < row_end.
+/// x is [x_rows, W.columns]; y is [x_rows, W.rows]; bias may be NULL.
+void qk_linear(qk_isa isa, const float *x, size_t x_rows, qk_matrix w, const float *bias,
+               size_t row_begin, size_t row_end, float *y);
+
+/// Converts row `row` of W to float32 into y.
+void qk_matrix_row(qk_isa isa, qk_matrix w, size_t row, float *y);
+
+/// y = x / sqrt(mean(x²) + eps) * weight, for one row of n elements; y may equal x.
+void qk_rms_norm(qk_isa isa, const float *x, const float *weight, float epsilon, size_t n, float *y);
+
+/// gate[i] = silu(gate[i]) * up[i].
+void qk_silu_multiply(qk_isa isa, float *gate, const float *up, size_t n);
+
+/// x[i] += y[i].
+void qk_add(qk_isa isa, const float *y, float *x, size_t n);
+
+/// In-place softmax: x[i] = exp(x[i] - max) / Σ exp(x[j] - max).
+void qk_softmax(qk_isa isa, float *x, size_t n);
+
+/// Shape of one causal grouped-query attention call (see Kernels.attention).
+typedef struct {
+    const float *query;   ///< [query_count, head_count, head_dim]
+    const float *keys;    ///< [kv_head_count, capacity, head_dim]
+    const float *values;  ///< [kv_head_count, capacity, head_dim]
+    float *output;        ///< [query_count, head_count, head_dim]
+    size_t capacity;
+    size_t query_count;
+    size_t start_position;
+    size_t head_count;
+    size_t kv_head_count;
+    size_t head_dim;
+    size_t window;        ///< 0 = unlimited
+    float scale;
+} qk_attention_shape;
+
+/// Attention for the (query, head) pairs task_begin..<task_end, numbered query * head_count + head.
+/// `scores` holds at least start_position + query_count floats.
+void qk_attention(qk_isa isa, const qk_attention_shape *shape, size_t task_begin, size_t task_end,
+                  float *scores);
+
+/// A persistent pool of worker threads for fork/join loops.
+typedef struct qk_pool qk_pool;
+
+/// Body of a parallel loop: handles indices begin..<end on participant `worker` (0 = caller).
+typedef void (*qk_pool_body)(void *context, size_t begin, size_t end, size_t worker);
+
+/// Starts thread_count - 1 workers (the caller is participant 0). NULL if threads cannot start.
+qk_pool *qk_pool_create(size_t thread_count);
+
+/// Stops and joins the workers and frees the pool.
+void qk_pool_destroy(qk_pool *pool);
+
+/// Splits 0..<count into chunk_count balanced chunks and runs body on each, on all
+/// participants; returns when every chunk is done. Not reentrant.
+void qk_pool_run(qk_pool *pool, size_t count, size_t chunk_count, qk_pool_body body, void *context);
 
 #endif

@@ -1,0 +1,78 @@
+#ifndef QK_KERNELS_INTERNAL_H
+#define QK_KERNELS_INTERNAL_H
+
+#include "CQwenKernels.h"
+
+#include <string.h>
+
+/// float16 bits to float32, exact for every value (subnormals, infinities, NaN).
+static inline float qk_f16_to_f32(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16;
+    uint32_t exponent = (h >> 10) & 0x1F;
+    uint32_t mantissa = h & 0x3FF;
+    uint32_t bits;
+    if (exponent == 0x1F) {
+        bits = sign | 0x7F800000 | (mantissa << 13);
+    } else if (exponent != 0) {
+        bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
+    } else if (mantissa == 0) {
+        bits = sign;
+    } else {
+        exponent = 113;
+        while (!(mantissa & 0x400)) {
+            mantissa <<= 1;
+            exponent--;
+        }
+        bits = sign | (exponent << 23) | ((mantissa & 0x3FF) << 13);
+    }
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+/// bfloat16 bits to float32 (exact: bfloat16 is the top half of a float32).
+static inline float qk_bf16_to_f32(uint16_t b) {
+    uint32_t bits = (uint32_t)b << 16;
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+/// Element `index` of a weight row converted to float32.
+static inline float qk_element(const void *row, qk_format format, size_t index) {
+    switch (format) {
+    case QK_FORMAT_F16: return qk_f16_to_f32(((const uint16_t *)row)[index]);
+    case QK_FORMAT_BF16: return qk_bf16_to_f32(((const uint16_t *)row)[index]);
+    default: return ((const float *)row)[index];
+    }
+}
+
+static inline size_t qk_format_size(qk_format format) { return format == QK_FORMAT_F32 ? 4 : 2; }
+
+/// Start of row `row` of w.
+static inline const void *qk_row_pointer(qk_matrix w, size_t row) {
+    return (const char *)w.base + row * w.columns * qk_format_size(w.format);
+}
+
+#define QK_DECLARE_ISA(isa)                                                                          \
+    void qk_linear_##isa(const float *x, size_t x_rows, qk_matrix w, const float *bias,               \
+                         size_t row_begin, size_t row_end, float *y);                                \
+    void qk_matrix_row_##isa(qk_matrix w, size_t row, float *y);                                     \
+    void qk_rms_norm_##isa(const float *x, const float *weight, float epsilon, size_t n, float *y);  \
+    void qk_silu_multiply_##isa(float *gate, const float *up, size_t n);                             \
+    void qk_add_##isa(const float *y, float *x, size_t n);                                           \
+    void qk_softmax_##isa(float *x, size_t n);                                                       \
+    /* scores[j] = scale · Σ_d q[d] · keys[j·dim + d] for j < count */                               \
+    void qk_attention_scores_##isa(const float *q, const float *keys, size_t count, size_t dim,      \
+                                   float scale, float *scores);                                      \
+    /* out[d] = Σ_j p[j] · values[j·dim + d] for d < dim */                                          \
+    void qk_attention_mix_##isa(const float *p, const float *values, size_t count, size_t dim,       \
+                                float *out);
+
+QK_DECLARE_ISA(portable)
+#if defined(__x86_64__) || defined(_M_X64)
+QK_DECLARE_ISA(avx2)
+QK_DECLARE_ISA(avx512)
+#endif
+
+#endif

@@ -1,0 +1,75 @@
+// Plain C kernels: the reference path for every CPU without AVX2 (and Apple silicon).
+#include "kernels_internal.h"
+
+#include <math.h>
+
+void qk_linear_portable(const float *x, size_t x_rows, qk_matrix w, const float *bias,
+                        size_t row_begin, size_t row_end, float *y) {
+    const size_t columns = w.columns;
+    for (size_t r = row_begin; r < row_end; r++) {
+        const void *row = qk_row_pointer(w, r);
+        for (size_t m = 0; m < x_rows; m++) {
+            const float *xm = x + m * columns;
+            float sum[4] = {0, 0, 0, 0};
+            size_t c = 0;
+            for (; c + 4 <= columns; c += 4)
+                for (size_t lane = 0; lane < 4; lane++)
+                    sum[lane] += xm[c + lane] * qk_element(row, w.format, c + lane);
+            for (; c < columns; c++) sum[0] += xm[c] * qk_element(row, w.format, c);
+            float total = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+            y[m * w.rows + r] = bias ? total + bias[r] : total;
+        }
+    }
+}
+
+void qk_matrix_row_portable(qk_matrix w, size_t row, float *y) {
+    const void *source = qk_row_pointer(w, row);
+    for (size_t c = 0; c < w.columns; c++) y[c] = qk_element(source, w.format, c);
+}
+
+void qk_rms_norm_portable(const float *x, const float *weight, float epsilon, size_t n, float *y) {
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) sum += x[i] * x[i];
+    const float inverse = 1.0f / sqrtf((float)sum / (float)n + epsilon);
+    for (size_t i = 0; i < n; i++) y[i] = (x[i] * inverse) * weight[i];
+}
+
+void qk_silu_multiply_portable(float *gate, const float *up, size_t n) {
+    for (size_t i = 0; i < n; i++) gate[i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
+}
+
+void qk_add_portable(const float *y, float *x, size_t n) {
+    for (size_t i = 0; i < n; i++) x[i] += y[i];
+}
+
+void qk_softmax_portable(float *x, size_t n) {
+    if (n == 0) return;
+    float maximum = x[0];
+    for (size_t i = 1; i < n; i++) maximum = x[i] > maximum ? x[i] : maximum;
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        x[i] = expf(x[i] - maximum);
+        sum += x[i];
+    }
+    const float inverse = (float)(1.0 / sum);
+    for (size_t i = 0; i < n; i++) x[i] *= inverse;
+}
+
+void qk_attention_scores_portable(const float *q, const float *keys, size_t count, size_t dim,
+                                  float scale, float *scores) {
+    for (size_t j = 0; j < count; j++) {
+        const float *k = keys + j * dim;
+        float sum = 0;
+        for (size_t d = 0; d < dim; d++) sum += q[d] * k[d];
+        scores[j] = sum * scale;
+    }
+}
+
+void qk_attention_mix_portable(const float *p, const float *values, size_t count, size_t dim,
+                               float *out) {
+    for (size_t d = 0; d < dim; d++) out[d] = 0;
+    for (size_t j = 0; j < count; j++) {
+        const float *v = values + j * dim;
+        for (size_t d = 0; d < dim; d++) out[d] += p[j] * v[d];
+    }
+}

@@ -1,0 +1,48 @@
+import CQwenKernels
+
+extension Kernels {
+    /// Causal grouped-query attention of `queryCount` new tokens at positions
+    /// `startPosition..<startPosition + queryCount`, like PyTorch's scaled dot-product
+    /// attention in float32.
+    ///
+    /// Query head `h` reads kv head `h / (headCount / kvHeadCount)`. The token at position `p`
+    /// attends to positions `max(0, p - window + 1)...p` (all earlier positions when `window`
+    /// is `nil`). Scores are `scale · q·k` (`scale` is normally `1 / sqrt(headDim)`).
+    /// Scratch memory lives in `pool`, so calls allocate only when `capacity` grows.
+    ///
+    /// - Parameters:
+    ///   - query: `[queryCount, headCount, headDim]`.
+    ///   - keys: one layer's key cache, `[kvHeadCount][capacity][headDim]`; positions
+    ///     `0..<startPosition + queryCount` are filled.
+    ///   - values: the value cache, laid out like `keys`.
+    ///   - output: `[queryCount, headCount, headDim]`; must not overlap the inputs.
+    ///
+    /// ```swift
+    /// Kernels.attention(query: q, keys: cache.keys(layer), values: cache.values(layer),
+    ///                   capacity: cache.capacity, queryCount: 1, startPosition: position,
+    ///                   headCount: 14, kvHeadCount: 2, headDim: 64, scale: 0.125,
+    ///                   window: nil, into: out, pool: pool)
+    /// ```
+    public static func attention(
+        query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
+        capacity: Int, queryCount: Int, startPosition: Int, headCount: Int, kvHeadCount: Int,
+        headDim: Int, scale: Float, window: Int?, into output: UnsafeMutablePointer<Float>,
+        pool: ThreadPool, path: KernelPath = .best
+    ) {
+        guard queryCount > 0, headCount > 0, kvHeadCount > 0 else { return }
+        let shape = qk_attention_shape(
+            query: query, keys: keys, values: values, output: output, capacity: capacity,
+            query_count: queryCount, start_position: startPosition, head_count: headCount,
+            kv_head_count: kvHeadCount, head_dim: headDim, window: max(window ?? 0, 0), scale: scale)
+        let tasks = queryCount * headCount
+        let work = tasks * (startPosition + queryCount) * headDim
+        let chunkCount = work < parallelThreshold ? 1 : min(tasks, pool.threadCount * 4)
+        withUnsafePointer(to: shape) { shape in
+            pool.withScratch(floatsPerWorker: max(capacity, startPosition + queryCount)) { scratch, stride in
+                pool.run(tasks, chunkCount: chunkCount) { range, worker in
+                    qk_attention(path.isa, shape, range.lowerBound, range.upperBound, scratch + worker * stride)
+                }
+            }
+        }
+    }
+}

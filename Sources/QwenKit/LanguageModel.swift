@@ -1,0 +1,85 @@
+import Foundation
+
+/// A Qwen2.5 model ready to chat: weights, tokenizer, chat template and the sampling defaults of
+/// its `generation_config.json`, behind one object.
+///
+/// ```swift
+/// let qwen = try LanguageModel(path: "Qwen2.5-0.5B-Instruct")
+/// let prompt = try qwen.chatPrompt(messages: [["role": "user", "content": "Who founded Alibaba?"]])
+/// for try await event in qwen.generate(prompt: prompt, parameters: qwen.defaultParameters) {
+///     if case .token(let token) = event { print(token.text, terminator: "") }
+/// }
+/// ```
+public final class LanguageModel: Sendable {
+    /// Where the model was loaded from.
+    public let location: ModelLocation
+    /// The network.
+    public let model: Qwen2Model
+    /// The tokenizer of the model directory.
+    public let tokenizer: Tokenizer
+    /// The chat template, when the model has one.
+    public let chatTemplate: ChatTemplate?
+    /// `generation_config.json`, when present.
+    public let generationConfiguration: GenerationConfiguration?
+    /// Runs the decode loop over the model's single KV cache.
+    public let generator: Generator
+
+    /// Loads the model at `path` (a Hugging Face model directory) on `threadCount` threads with
+    /// a context of `contextLength` tokens (defaults: physical cores; the model's maximum
+    /// context capped by available memory).
+    public init(path: String, threadCount: Int? = nil, contextLength: Int? = nil) throws {
+        location = try ModelLocation(path: path)
+        guard case .directory(let directory) = location else {
+            throw ModelLocationError.unsupportedFile(location.url.path)
+        }
+        model = try Qwen2Model(directory: directory, threadCount: threadCount)
+        tokenizer = try Tokenizer(directory: directory)
+        chatTemplate = location.existingFile("tokenizer_config.json") == nil ? nil : try ChatTemplate(location: location)
+        generationConfiguration = try location.existingFile("generation_config.json").map(GenerationConfiguration.load(from:))
+        generator = try Generator(model: model, tokenizer: tokenizer, contextLength: contextLength)
+    }
+
+    /// The sampling parameters `generation_config.json` asks for (greedy without one), stopping at
+    /// the model's end-of-sequence ids.
+    public var defaultParameters: SamplingParameters {
+        let eos = generationConfiguration?.eosTokenIds ?? []
+        let stopIDs = eos.isEmpty ? model.configuration.eosTokenIds : eos
+        guard let config = generationConfiguration else {
+            return SamplingParameters(temperature: 0, stopTokenIds: Set(stopIDs))
+        }
+        return SamplingParameters.generationDefaults(
+            doSample: config.doSample, temperature: Float(config.temperature), topK: config.topK,
+            topP: Float(config.topP), minP: config.minP.map(Float.init),
+            repetitionPenalty: Float(config.repetitionPenalty), eosTokenIds: stopIDs)
+    }
+
+    /// The token ids of the prompt the chat template renders for `messages` and `tools`.
+    public func chatPrompt(
+        messages: [JSONValue], tools: [JSONValue]? = nil, addGenerationPrompt: Bool = true
+    ) throws -> [Int] {
+        guard let chatTemplate else { throw LanguageModelError.noChatTemplate(location.url.path) }
+        let text = try chatTemplate.render(messages: messages, tools: tools, addGenerationPrompt: addGenerationPrompt)
+        return tokenizer.encode(text)
+    }
+
+    /// Generates a continuation of `prompt` (token ids) as a stream of events; see
+    /// ``Generator/generate(prompt:parameters:)``.
+    public func generate(
+        prompt: [Int], parameters: SamplingParameters
+    ) -> AsyncThrowingStream<GenerationEvent, Error> {
+        generator.generate(prompt: prompt, parameters: parameters)
+    }
+}
+
+/// Why a ``LanguageModel`` cannot do what was asked.
+public enum LanguageModelError: Error, CustomStringConvertible, Equatable {
+    /// The model has no chat template, so chat messages cannot be rendered.
+    case noChatTemplate(String)
+
+    public var description: String {
+        switch self {
+        case .noChatTemplate(let path):
+            "\(path) has no chat template (tokenizer_config.json has no chat_template); use a raw prompt"
+        }
+    }
+}

@@ -1,0 +1,44 @@
+/// Why a model could not be loaded or run.
+public enum ModelError: Error, CustomStringConvertible, Equatable {
+    /// A forward pass would store more tokens than the KV cache holds.
+    case contextLengthExceeded(requested: Int, capacity: Int)
+    /// A token id is outside the model's vocabulary.
+    case tokenOutOfRange(id: Int, vocabularySize: Int)
+    /// A KV cache was asked to keep more tokens than it stores (or a negative count).
+    case invalidTruncation(to: Int, count: Int)
+    /// The context length asked for a KV cache is unusable (zero, negative, or beyond memory).
+    case invalidContextLength(Int)
+    /// `config.json` asks for a RoPE scaling type this implementation does not compute.
+    case unsupportedRopeScaling(String)
+    /// A `config.json` field has a value the model cannot run with.
+    case invalidConfiguration(field: String, reason: String)
+    /// A KV cache made for another model shape was passed to a forward pass.
+    case cacheShapeMismatch
+    /// A thread count below 1 was asked for.
+    case invalidThreadCount(Int)
+    /// A forward pass was asked to run on no tokens.
+    case emptyInput
+
+    public var description: String {
+        switch self {
+        case .contextLengthExceeded(let requested, let capacity):
+            "context length exceeded: \(requested) tokens requested, the KV cache holds \(capacity)"
+        case .tokenOutOfRange(let id, let vocabularySize):
+            "token id \(id) is outside the vocabulary (0..<\(vocabularySize))"
+        case .invalidTruncation(let newCount, let count):
+            "cannot truncate the KV cache to \(newCount) tokens: it holds \(count)"
+        case .invalidContextLength(let length):
+            "invalid context length \(length): it must be at least 1 and fit in memory"
+        case .unsupportedRopeScaling(let type):
+            "config.json: rope scaling type \"\(type)\" is not supported (default, linear and yarn are)"
+        case .invalidConfiguration(let field, let reason):
+            "config.json: \(field) \(reason)"
+        case .cacheShapeMismatch:
+            "the KV cache was made for a model with another shape"
+        case .invalidThreadCount(let count):
+            "invalid thread count \(count): it must be at least 1"
+        case .emptyInput:
+            "no input tokens"
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import QwenKernels
+
+/// One decoder layer: `h = x + attention(norm₁(x)); out = h + mlp(norm₂(h))`, with RMSNorm.
+struct Qwen2Block {
+    let inputNorm: [Float]
+    let attention: Qwen2Attention
+    let postAttentionNorm: [Float]
+    let mlp: Qwen2MLP
+    let epsilon: Float
+    let hiddenSize: Int
+
+    /// Loads the weights of `model.layers.{layer}`.
+    init(weights: WeightStore, layer: Int, configuration c: Qwen2Configuration) throws {
+        let prefix = "model.layers.\(layer)"
+        hiddenSize = c.hiddenSize
+        epsilon = Float(c.rmsNormEps)
+        inputNorm = try weights.vector("\(prefix).input_layernorm.weight", count: c.hiddenSize)
+        attention = try Qwen2Attention(weights: weights, prefix: "\(prefix).self_attn", layer: layer, configuration: c)
+        postAttentionNorm = try weights.vector("\(prefix).post_attention_layernorm.weight", count: c.hiddenSize)
+        mlp = try Qwen2MLP(weights: weights, prefix: "\(prefix).mlp", configuration: c)
+    }
+
+    /// Updates the residual stream `buffers.hidden` (`rowCount` rows) in place.
+    func callAsFunction(rowCount: Int, cache: KVCache, buffers: ForwardBuffers, pool: ThreadPool) {
+        let h = buffers.hidden, count = rowCount * hiddenSize
+        Kernels.rmsNorm(h, weight: inputNorm, epsilon: epsilon, rowCount: rowCount, dimension: hiddenSize, into: buffers.normed)
+        attention(buffers.normed, rowCount: rowCount, cache: cache, into: buffers.sublayer, buffers: buffers, pool: pool)
+        Kernels.add(buffers.sublayer, to: h, count: count)
+        Kernels.rmsNorm(h, weight: postAttentionNorm, epsilon: epsilon, rowCount: rowCount, dimension: hiddenSize, into: buffers.normed)
+        mlp(buffers.normed, rowCount: rowCount, into: buffers.sublayer, buffers: buffers, pool: pool)
+        Kernels.add(buffers.sublayer, to: h, count: count)
+    }
+}

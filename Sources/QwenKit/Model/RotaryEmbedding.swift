@@ -1,0 +1,132 @@
+import Foundation
+
+/// Rotary position embedding (RoPE) as Hugging Face transformers computes it for Qwen2: the
+/// inverse frequencies of the head dimension pairs, optionally rescaled (linear or YaRN), and
+/// the rotation of each head vector by `position × frequency`, pairing element `i` with
+/// element `i + headDim/2` ("rotate half").
+///
+/// ```swift
+/// let rope = try RotaryEmbedding(configuration: config)
+/// rope.fillTables(positions: 0..<n, cos: cos, sin: sin)
+/// RotaryEmbedding.rotate(query, rowCount: n, headCount: 14, headDim: 64, cos: cos, sin: sin)
+/// ```
+public struct RotaryEmbedding: Sendable {
+    /// One inverse frequency per rotated pair (`headDim / 2` values), in float32 as transformers keeps them.
+    public let inverseFrequencies: [Float]
+    /// The factor applied to cos and sin (YaRN's attention factor; 1 otherwise).
+    public let attentionScaling: Float
+
+    /// The embedding a model's configuration asks for.
+    public init(configuration: Qwen2Configuration) throws {
+        try self.init(
+            headDim: configuration.headDim, theta: configuration.ropeTheta,
+            scaling: configuration.ropeScaling,
+            maxPositionEmbeddings: configuration.maxPositionEmbeddings)
+    }
+
+    /// The embedding for a head dimension, a RoPE base `theta` and an optional scaling.
+    public init(headDim: Int, theta: Double, scaling: RopeScaling?, maxPositionEmbeddings: Int) throws {
+        guard headDim >= 2, headDim % 2 == 0 else {
+            throw ModelError.invalidConfiguration(field: "head_dim", reason: "must be even and at least 2, got \(headDim)")
+        }
+        guard theta > 0 else {
+            throw ModelError.invalidConfiguration(field: "rope_theta", reason: "must be positive, got \(theta)")
+        }
+        let thetaPowers = Self.thetaPowers(headDim: headDim, theta: theta)
+        guard let scaling else {
+            inverseFrequencies = thetaPowers.map { 1 / $0 }
+            attentionScaling = 1
+            return
+        }
+        guard scaling.factor > 0 else {
+            throw ModelError.invalidConfiguration(field: "rope_scaling.factor", reason: "must be positive, got \(scaling.factor)")
+        }
+        switch scaling.ropeType {
+        case .linear:
+            let factor = Float(scaling.factor)
+            inverseFrequencies = thetaPowers.map { 1 / $0 / factor }
+            attentionScaling = 1
+        case .yarn:
+            inverseFrequencies = Self.yarn(
+                thetaPowers: thetaPowers, headDim: headDim, theta: theta, scaling: scaling,
+                originalMaxPositionEmbeddings: scaling.originalMaxPositionEmbeddings ?? maxPositionEmbeddings)
+            attentionScaling = Float(scaling.attentionFactor)
+        case .dynamic, .longrope, .llama3:
+            throw ModelError.unsupportedRopeScaling(scaling.ropeType.rawValue)
+        }
+    }
+
+    /// `theta^(2i / headDim)` for each pair `i`, in float32 like `base ** (torch.arange(0, dim, 2).float() / dim)`.
+    private static func thetaPowers(headDim: Int, theta: Double) -> [Float] {
+        let thetaF = Double(Float(theta))
+        return stride(from: 0, to: headDim, by: 2).map { i in
+            Float(Foundation.pow(thetaF, Double(Float(i) / Float(headDim))))
+        }
+    }
+
+    /// YaRN (arXiv 2309.00071) inverse frequencies as in transformers' `_compute_yarn_parameters`:
+    /// pairs that rotate fewer than `betaSlow` times over the original context are interpolated
+    /// (divided by `factor`), pairs that rotate more than `betaFast` times are kept, and a linear
+    /// ramp blends the two in between.
+    private static func yarn(
+        thetaPowers: [Float], headDim: Int, theta: Double, scaling: RopeScaling, originalMaxPositionEmbeddings: Int
+    ) -> [Float] {
+        let dim = Double(headDim)
+        func correctionDimension(_ rotations: Double) -> Double {
+            dim * Foundation.log(Double(originalMaxPositionEmbeddings) / (rotations * 2 * Double.pi))
+                / (2 * Foundation.log(theta))
+        }
+        var low = correctionDimension(scaling.betaFast)
+        var high = correctionDimension(scaling.betaSlow)
+        if scaling.truncate {
+            low = low.rounded(.down)
+            high = high.rounded(.up)
+        }
+        low = max(low, 0)
+        high = min(high, dim - 1)
+        if low == high { high += 0.001 }
+        let lowF = Float(low), spanF = Float(high - low), factor = Float(scaling.factor)
+        return thetaPowers.enumerated().map { i, power in
+            let ramp = min(max((Float(i) - lowF) / spanF, 0), 1)
+            let extrapolationWeight = 1 - ramp
+            let extrapolated = 1 / power
+            let interpolated = 1 / (factor * power)
+            return interpolated * (1 - extrapolationWeight) + extrapolated * extrapolationWeight
+        }
+    }
+
+    /// Writes `cos` and `sin` of `position × inverseFrequency` (times the attention scaling) for
+    /// each position, `headDim / 2` values per position, into row-major tables.
+    public func fillTables(
+        positions: Range<Int>, cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>
+    ) {
+        let half = inverseFrequencies.count
+        for (row, position) in positions.enumerated() {
+            for i in 0..<half {
+                let angle = Double(Float(position) * inverseFrequencies[i])
+                cos[row * half + i] = Float(Foundation.cos(angle)) * attentionScaling
+                sin[row * half + i] = Float(Foundation.sin(angle)) * attentionScaling
+            }
+        }
+    }
+
+    /// Rotates `headCount` consecutive head vectors of each of `rowCount` rows in place, row `r`
+    /// by the angles in row `r` of the `cos`/`sin` tables from ``fillTables(positions:cos:sin:)``.
+    public static func rotate(
+        _ x: UnsafeMutablePointer<Float>, rowCount: Int, headCount: Int, headDim: Int,
+        cos: UnsafePointer<Float>, sin: UnsafePointer<Float>
+    ) {
+        let half = headDim / 2
+        for row in 0..<rowCount {
+            let c = cos + row * half, s = sin + row * half
+            for head in 0..<headCount {
+                let v = x + (row * headCount + head) * headDim
+                for i in 0..<half {
+                    let first = v[i], second = v[i + half]
+                    v[i] = first * c[i] + (-second) * s[i]
+                    v[i + half] = second * c[i] + first * s[i]
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import QwenKit
+
+/// `qwen template`: prints the prompt a model's chat template makes of a conversation.
+struct TemplateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "template",
+        abstract: "Render a conversation with the model's chat template and print the prompt exactly.")
+
+    @Option(help: "Model directory (only its tokenizer_config.json / chat_template.jinja are read).")
+    var model: String
+
+    @Option(name: .customLong("messages-file"), help: "JSON file with the OpenAI-style messages array.")
+    var messagesFile: String
+
+    @Option(name: .customLong("tools-file"), help: "JSON file with the tools array (function schemas).")
+    var toolsFile: String?
+
+    @Flag(name: .customLong("no-generation-prompt"), help: "Do not append the assistant turn header.")
+    var noGenerationPrompt = false
+
+    func run() throws {
+        do {
+            let template = try ChatTemplate(location: ModelLocation(path: model))
+            let messages = try Self.readArray(messagesFile, field: "messages")
+            let tools = try toolsFile.map { try Self.readArray($0, field: "tools") }
+            let prompt = try template.render(messages: messages, tools: tools, addGenerationPrompt: !noGenerationPrompt)
+            FileHandle.standardOutput.write(Data(prompt.utf8))
+        } catch let error as CustomStringConvertible & Error {
+            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    /// A JSON array from `path`: either the array itself or an object holding it under `field`.
+    private static func readArray(_ path: String, field: String) throws -> [JSONValue] {
+        let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ChatTemplateError.unreadable(path: path, reason: (error as NSError).localizedDescription)
+        }
+        let value: JSONValue
+        do { value = try JSONValue(parsing: data) } catch { throw ChatTemplateError.invalidJSON(path: path, error) }
+        if let array = value.arrayValue ?? value[field]?.arrayValue { return array }
+        throw ChatTemplateError.invalidField(path: path, field: field, reason: "must be a JSON array")
+    }
+}

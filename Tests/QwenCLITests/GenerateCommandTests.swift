@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+@Suite struct GenerateCommandTests {
+    static let model = CLI.fixtures.appendingPathComponent("models/tiny-qwen2.5").path
+
+    struct Output: Decodable {
+        let ids: [Int]
+        let text: String
+        let prompt_tokens: Int
+        let finish_reason: String
+        let prefill_tokens_per_second: Double
+        let decode_tokens_per_second: Double
+    }
+
+    struct Golden: Decodable {
+        struct Prompt: Decodable {
+            let text: String
+            let input_ids: [Int]
+            let greedy_new_ids: [Int]
+            let greedy_text: String
+        }
+        let prompts: [Prompt]
+    }
+
+    @Test func rawGreedyJSONMatchesTheGolden() throws {
+        let golden = try JSONDecoder().decode(
+            Golden.self,
+            from: Data(contentsOf: CLI.fixtures.appendingPathComponent("models/tiny-qwen2.5/golden/golden.json")))
+        let prompt = golden.prompts[1]
+        let result = try CLI.run([
+            "generate", "--model", Self.model, "--prompt", prompt.text, "--raw", "--max-tokens", "24",
+            "--temperature", "0", "--repetition-penalty", "1", "--json",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let output = try JSONDecoder().decode(Output.self, from: result.stdoutData)
+        #expect(output.ids == prompt.greedy_new_ids)
+        #expect(output.text == prompt.greedy_text)
+        #expect(output.prompt_tokens == prompt.input_ids.count)
+        #expect(output.finish_reason == "length")
+        #expect(output.decode_tokens_per_second > 0)
+        #expect(result.stderr.contains("tok/s"))
+    }
+
+    @Test func chatPromptStreamsText() throws {
+        let result = try CLI.run(["generate", "--model", Self.model, "--prompt", "Hello", "--max-tokens", "5", "--seed", "3"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stdout.isEmpty)
+        let json = try CLI.run([
+            "generate", "--model", Self.model, "--prompt", "Hello", "--max-tokens", "5", "--seed", "3", "--json",
+        ])
+        let output = try JSONDecoder().decode(Output.self, from: json.stdoutData)
+        // The chat template wraps the prompt: system + user turn + assistant header.
+        #expect(output.prompt_tokens == 30)
+        #expect(result.stdout == output.text + "\n")
+    }
+
+    @Test func badInputIsOneLineError() throws {
+        for arguments in [
+            ["generate", "--model", "/no/such/model", "--prompt", "x"],
+            ["generate", "--model", Self.model, "--prompt", "x", "--top-p", "2"],
+            ["generate", "--model", Self.model, "--prompt", "x", "--max-tokens", "0"],
+            ["generate", "--model", Self.model, "--prompt", "x", "--temperature", "hot"],
+        ] {
+            let result = try CLI.run(arguments)
+            #expect(result.status != 0, "\(arguments)")
+            #expect(!result.stderr.isEmpty)
+            #expect(!result.stderr.contains("Fatal error"), "\(result.stderr)")
+        }
+    }
+}
+
+@Suite struct ChatCommandTests {
+    @Test func pipedTurnsClearAndExit() throws {
+        let input = "Hello\nAnd again\n/clear\n/system Be brief.\nHi\n/exit\nnever sent\n"
+        let result = try CLI.run(
+            ["chat", "--model", GenerateCommandTests.model, "--max-tokens", "4", "--temperature", "0"], stdin: input)
+        #expect(result.status == 0, "\(result.stderr)")
+        let replies = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(replies.count >= 3)
+        let speedLines = result.stderr.split(separator: "\n").filter { $0.contains("tok/s") }
+        #expect(speedLines.count == 3)
+        // The second turn carries the first exchange: its prompt is longer than a fresh one.
+        #expect(speedLines[1].contains("prompt tokens"))
+        #expect(result.stderr.contains("conversation cleared"))
+        // After /clear and /system the third turn starts fresh with the custom system message.
+        #expect(speedLines[2].hasPrefix("[17 prompt tokens"), "\(speedLines[2])")
+    }
+
+    @Test func endOfInputExits() throws {
+        let result = try CLI.run(["chat", "--model", GenerateCommandTests.model, "--max-tokens", "2"], stdin: "")
+        #expect(result.status == 0)
+        #expect(result.stdout.isEmpty)
+    }
+}

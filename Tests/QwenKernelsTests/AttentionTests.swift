@@ -1,0 +1,102 @@
+import Foundation
+import QwenKernels
+import Testing
+
+@Suite struct AttentionTests {
+    struct Case: CustomStringConvertible, Sendable {
+        var headCount: Int
+        var kvHeadCount: Int
+        var headDim: Int
+        var startPosition: Int
+        var queryCount: Int
+        var window: Int?
+        var description: String {
+            "heads \(headCount)/\(kvHeadCount) dim \(headDim) start \(startPosition) queries \(queryCount) window \(window.map(String.init) ?? "nil")"
+        }
+    }
+
+    static let cases: [Case] = [
+        Case(headCount: 2, kvHeadCount: 2, headDim: 16, startPosition: 0, queryCount: 1, window: nil),
+        Case(headCount: 4, kvHeadCount: 2, headDim: 64, startPosition: 0, queryCount: 17, window: nil),
+        Case(headCount: 14, kvHeadCount: 2, headDim: 64, startPosition: 40, queryCount: 1, window: nil),
+        Case(headCount: 14, kvHeadCount: 2, headDim: 64, startPosition: 23, queryCount: 9, window: nil),
+        Case(headCount: 3, kvHeadCount: 3, headDim: 128, startPosition: 5, queryCount: 30, window: nil),
+        Case(headCount: 4, kvHeadCount: 2, headDim: 16, startPosition: 12, queryCount: 20, window: 7),
+        Case(headCount: 7, kvHeadCount: 1, headDim: 128, startPosition: 0, queryCount: 33, window: 1),
+        Case(headCount: 2, kvHeadCount: 1, headDim: 64, startPosition: 300, queryCount: 3, window: 100),
+        Case(headCount: 2, kvHeadCount: 2, headDim: 20, startPosition: 2, queryCount: 5, window: 1000),
+    ]
+
+    /// Float64 scaled dot-product attention with a causal (and sliding-window) mask.
+    static func reference(_ c: Case, query: [Float], keys: [Float], values: [Float], capacity: Int, scale: Float) -> [Float] {
+        var output = [Float](repeating: 0, count: c.queryCount * c.headCount * c.headDim)
+        let group = c.headCount / c.kvHeadCount
+        for i in 0..<c.queryCount {
+            let position = c.startPosition + i
+            let first = c.window.map { max(0, position - $0 + 1) } ?? 0
+            for h in 0..<c.headCount {
+                let kv = h / group
+                let q = (i * c.headCount + h) * c.headDim
+                var scores = [Double]()
+                for j in first...position {
+                    let k = (kv * capacity + j) * c.headDim
+                    var dot = 0.0
+                    for d in 0..<c.headDim { dot += Double(query[q + d]) * Double(keys[k + d]) }
+                    scores.append(dot * Double(scale))
+                }
+                let maximum = scores.max()!
+                let weights = scores.map { exp($0 - maximum) }
+                let sum = weights.reduce(0, +)
+                for d in 0..<c.headDim {
+                    var value = 0.0
+                    for (n, j) in (first...position).enumerated() {
+                        value += weights[n] / sum * Double(values[(kv * capacity + j) * c.headDim + d])
+                    }
+                    output[q + d] = Float(value)
+                }
+            }
+        }
+        return output
+    }
+
+    @Test(arguments: KernelPath.supported)
+    func matchesReference(path: KernelPath) {
+        var random = TestRandom(seed: 11)
+        let pools = [ThreadPool(threadCount: 1), ThreadPool(threadCount: 2)]
+        for c in Self.cases {
+            let capacity = c.startPosition + c.queryCount + 5
+            let query = random.floats(c.queryCount * c.headCount * c.headDim, in: -2...2)
+            let keys = random.floats(c.kvHeadCount * capacity * c.headDim, in: -2...2)
+            let values = random.floats(c.kvHeadCount * capacity * c.headDim)
+            let scale = 1 / Float(c.headDim).squareRoot()
+            let expected = Self.reference(c, query: query, keys: keys, values: values, capacity: capacity, scale: scale)
+            for pool in pools {
+                var output = [Float](repeating: .nan, count: expected.count)
+                Kernels.attention(
+                    query: query, keys: keys, values: values, capacity: capacity, queryCount: c.queryCount,
+                    startPosition: c.startPosition, headCount: c.headCount, kvHeadCount: c.kvHeadCount,
+                    headDim: c.headDim, scale: scale, window: c.window, into: &output, pool: pool, path: path)
+                let mismatch = firstMismatch(output, expected) { _ in 2e-6 }
+                #expect(mismatch == nil, "\(c) threads \(pool.threadCount): \(mismatch ?? "")")
+            }
+        }
+    }
+
+    @Test func scratchGrowsWithCapacity() {
+        let pool = ThreadPool(threadCount: 2)
+        var random = TestRandom(seed: 12)
+        for capacity in [8, 64, 2048] {
+            let c = Case(headCount: 2, kvHeadCount: 1, headDim: 16, startPosition: capacity - 2, queryCount: 2, window: nil)
+            let query = random.floats(2 * 2 * 16)
+            let keys = random.floats(capacity * 16)
+            let values = random.floats(capacity * 16)
+            let expected = Self.reference(c, query: query, keys: keys, values: values, capacity: capacity, scale: 0.25)
+            var output = [Float](repeating: .nan, count: expected.count)
+            Kernels.attention(
+                query: query, keys: keys, values: values, capacity: capacity, queryCount: 2,
+                startPosition: capacity - 2, headCount: 2, kvHeadCount: 1, headDim: 16, scale: 0.25,
+                window: nil, into: &output, pool: pool)
+            #expect(firstMismatch(output, expected) { _ in 2e-6 } == nil, "capacity \(capacity)")
+        }
+    }
+}

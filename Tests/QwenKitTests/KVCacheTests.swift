@@ -1,0 +1,57 @@
+import Foundation
+import QwenKit
+import Testing
+
+@Suite struct KVCacheTests {
+    static let modelURL = Fixtures.url("models/tiny-qwen2.5")
+    static let prompt = [9707, 11, 1879, 0, 1096, 374, 264, 1273]
+
+    @Test func exceedingTheContextIsAnError() throws {
+        let model = try Qwen2Model(directory: Self.modelURL)
+        let cache = try model.makeCache(contextLength: 8)
+        try model.forward(Array(Self.prompt.prefix(6)), cache: cache)
+        #expect(throws: ModelError.contextLengthExceeded(requested: 9, capacity: 8)) {
+            try model.forward([1, 2, 3], cache: cache)
+        }
+        #expect(cache.count == 6)
+        try model.forward([1, 2], cache: cache)
+        #expect(cache.count == 8)
+        #expect(throws: ModelError.contextLengthExceeded(requested: 9, capacity: 8)) {
+            try model.forward([3], cache: cache)
+        }
+    }
+
+    @Test func resetAndReuseGiveIdenticalLogits() throws {
+        let model = try Qwen2Model(directory: Self.modelURL)
+        let cache = try model.makeCache(contextLength: 32)
+        let first = try model.forward(Self.prompt, cache: cache, positions: .all)
+        cache.reset()
+        #expect(cache.count == 0)
+        try model.forward([5, 6, 7, 8, 9, 10], cache: cache)
+        cache.reset()
+        let second = try model.forward(Self.prompt, cache: cache, positions: .all)
+        #expect(first.values == second.values)
+    }
+
+    @Test func truncateKeepsThePrefix() throws {
+        let model = try Qwen2Model(directory: Self.modelURL)
+        let cache = try model.makeCache(contextLength: 32)
+        let whole = try model.forward(Self.prompt, cache: cache)
+        try cache.truncate(to: 5)
+        #expect(cache.count == 5)
+        let resumed = try model.forward(Array(Self.prompt.dropFirst(5)), cache: cache)
+        #expect(resumed.values == whole.values)
+        #expect(throws: ModelError.invalidTruncation(to: 9, count: 8)) { try cache.truncate(to: 9) }
+        #expect(throws: ModelError.invalidTruncation(to: -1, count: 8)) { try cache.truncate(to: -1) }
+    }
+
+    @Test func contextLengthDefaultsAndLimits() throws {
+        let configuration = try Qwen2Configuration.load(from: Self.modelURL.appendingPathComponent("config.json"))
+        // tiny-qwen2.5: 2 layers × 2 KV heads × head_dim 16 × keys and values × 4 bytes.
+        #expect(KVCache.bytesPerToken(for: configuration) == 512)
+        #expect(KVCache.defaultContextLength(for: configuration, memoryBudget: 1 << 40) == 32768)
+        #expect(KVCache.defaultContextLength(for: configuration, memoryBudget: 512 * 1000) == 1000)
+        #expect(try KVCache(configuration: configuration).capacity >= 1)
+        #expect(throws: ModelError.invalidContextLength(0)) { try KVCache(configuration: configuration, contextLength: 0) }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import QwenKit
+import Testing
+
+/// The fixture models against the logits and greedy continuations transformers produced for them
+/// (`golden/golden.json`, float32 compute).
+@Suite struct Qwen2ModelGoldenTests {
+    static let modelNames = ["tiny-qwen2.5", "tiny-qwen2.5-yarn"]
+    static let stopIDs: Set<Int> = [151645, 151643]
+
+    struct Golden: Decodable {
+        struct Prompt: Decodable {
+            let name: String
+            let input_ids: [Int]
+            let top5_ids: [[Int]]
+            let top5_logits: [[Float]]
+            let last_logits_file: String
+            let greedy_new_ids: [Int]
+        }
+        let prompts: [Prompt]
+    }
+
+    static func load(_ name: String) throws -> (Qwen2Model, Golden) {
+        let directory = Fixtures.url("models/\(name)")
+        let golden = try JSONDecoder().decode(
+            Golden.self, from: Data(contentsOf: directory.appendingPathComponent("golden/golden.json")))
+        return (try Qwen2Model(directory: directory), golden)
+    }
+
+    static func argmax(_ row: ArraySlice<Float>) -> Int {
+        var best = row.startIndex
+        for i in row.indices where row[i] > row[best] { best = i }
+        return best - row.startIndex
+    }
+
+    @Test(arguments: modelNames)
+    func logitsMatchAtEveryPosition(modelName: String) throws {
+        let (model, golden) = try Self.load(modelName)
+        for prompt in golden.prompts {
+            let cache = try model.makeCache(contextLength: 1024)
+            let logits = try model.forward(prompt.input_ids, cache: cache, positions: .all)
+            #expect(logits.rowCount == prompt.input_ids.count)
+            for position in 0..<logits.rowCount {
+                let row = logits[position], ids = prompt.top5_ids[position], expected = prompt.top5_logits[position]
+                for (id, value) in zip(ids, expected) {
+                    let got = row[row.startIndex + id]
+                    #expect(abs(got - value) <= 1e-3, "\(prompt.name) position \(position) id \(id): \(got) vs \(value)")
+                }
+                if expected[0] - expected[1] >= 1e-3 {
+                    #expect(Self.argmax(row) == ids[0], "\(prompt.name) position \(position): top-1")
+                }
+            }
+        }
+    }
+
+    @Test(arguments: modelNames)
+    func lastLogitsMatchTheDump(modelName: String) throws {
+        let (model, golden) = try Self.load(modelName)
+        for prompt in golden.prompts {
+            let url = Fixtures.url("models/\(modelName)/\(prompt.last_logits_file)")
+            let expected = try Data(contentsOf: url).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            let logits = try model.forward(prompt.input_ids, cache: model.makeCache(contextLength: 1024))
+            #expect(expected.count == model.configuration.vocabSize)
+            #expect(logits.last.count == expected.count)
+            let maxError = zip(logits.last, expected).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(maxError <= 1e-3, "\(prompt.name): max abs error \(maxError)")
+        }
+    }
+
+    /// Greedy decoding, prefilling the prompt in one pass or feeding it one token at a time.
+    @Test(arguments: modelNames, [true, false])
+    func greedyContinuationMatches(modelName: String, prefillInOnePass: Bool) throws {
+        let (model, golden) = try Self.load(modelName)
+        let cache = try model.makeCache(contextLength: 1024)
+        var logits = Logits(vocabularySize: model.configuration.vocabSize)
+        for prompt in golden.prompts {
+            cache.reset()
+            if prefillInOnePass {
+                try model.forward(prompt.input_ids, cache: cache, into: &logits)
+            } else {
+                for id in prompt.input_ids { try model.forward([id], cache: cache, into: &logits) }
+            }
+            var generated: [Int] = []
+            while generated.count < 24 {
+                let next = Self.argmax(logits.last)
+                generated.append(next)
+                if Self.stopIDs.contains(next) { break }
+                try model.forward([next], cache: cache, into: &logits)
+            }
+            #expect(generated == prompt.greedy_new_ids, "\(prompt.name)")
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import QwenKit
+import Testing
+
+/// A random model of a shape the fixtures do not have (float16, head_dim 32 with 8 query and
+/// 2 KV heads, hidden size ≠ heads × head_dim, untied lm_head, two shards, transformers-5
+/// config) against a naive reference forward, and prefill against token-by-token decoding.
+@Suite struct Qwen2ModelShapeTests {
+    static let shape = RandomQwen2Model.Shape()
+
+    static func makeModel(shardCount: Int = 2) throws -> (RandomQwen2Model, Qwen2Model, URL) {
+        let reference = RandomQwen2Model(shape: shape, seed: 42)
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("qwen-random-model-\(UUID().uuidString)")
+        try reference.write(to: directory, shardCount: shardCount)
+        return (reference, try Qwen2Model(directory: directory, threadCount: 2), directory)
+    }
+
+    static func randomTokens(_ count: Int, seed: UInt64) -> [Int] {
+        var random = SplitMix64(seed: seed)
+        return (0..<count).map { _ in random.index(below: shape.vocabularySize) }
+    }
+
+    static func maxDifference(_ a: ArraySlice<Float>, _ b: [Float]) -> Float {
+        zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
+    }
+
+    @Test func matchesNaiveReferenceAtEveryPosition() throws {
+        let (reference, model, directory) = try Self.makeModel()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(model.configuration.headDim == 32)
+        let tokens = Self.randomTokens(40, seed: 7)
+        let expected = reference.referenceLogits(tokens)
+        let logits = try model.forward(tokens, cache: model.makeCache(contextLength: 64), positions: .all)
+        for position in tokens.indices {
+            let error = Self.maxDifference(logits[position], expected[position])
+            #expect(error <= 1e-4, "position \(position): max abs error \(error)")
+        }
+    }
+
+    @Test func longPromptIsProcessedInChunks() throws {
+        let (reference, model, directory) = try Self.makeModel(shardCount: 1)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tokens = Self.randomTokens(Qwen2Model.maxChunkRows + 37, seed: 11)
+        let expected = reference.referenceLogits(tokens)
+        let logits = try model.forward(tokens, cache: model.makeCache(contextLength: tokens.count), positions: .all)
+        for position in [0, Qwen2Model.maxChunkRows - 1, Qwen2Model.maxChunkRows, tokens.count - 1] {
+            let error = Self.maxDifference(logits[position], expected[position])
+            #expect(error <= 1e-4, "position \(position): max abs error \(error)")
+        }
+    }
+
+    @Test func prefillInOnePassEqualsTokenByToken() throws {
+        let (_, model, directory) = try Self.makeModel()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tokens = Self.randomTokens(33, seed: 3)
+        let prefilled = try model.forward(tokens, cache: model.makeCache(contextLength: 64), positions: .all)
+        let cache = try model.makeCache(contextLength: 64)
+        var step = Logits(vocabularySize: model.configuration.vocabSize)
+        for (position, token) in tokens.enumerated() {
+            try model.forward([token], cache: cache, into: &step)
+            let error = Self.maxDifference(prefilled[position], Array(step.last))
+            #expect(error <= 1e-4, "position \(position): max abs error \(error)")
+        }
+        #expect(cache.count == tokens.count)
+    }
+
+    @Test func tokenOutsideTheVocabularyIsAnError() throws {
+        let (_, model, directory) = try Self.makeModel(shardCount: 1)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cache = try model.makeCache(contextLength: 8)
+        #expect(throws: ModelError.tokenOutOfRange(id: 256, vocabularySize: 256)) {
+            try model.forward([1, 256], cache: cache)
+        }
+        #expect(throws: ModelError.emptyInput) { try model.forward([], cache: cache) }
+        #expect(cache.count == 0)
+    }
+}
