@@ -140,6 +140,12 @@ import Testing
         expectError(.invalidTensor(file: file, tensor: "t", reason: "dimensions [1, 1, 1, 1, 1] are not 0 to 4 non-negative sizes")) {
             $0.addTensor(name: "t", type: .f32, dimensions: [1, 1, 1, 1, 1], data: Data(count: 4))
         }
+        expectError(.invalidTensor(file: file, tensor: "t", reason: "dimensions [4, 4611686018427387904] are too large")) {
+            $0.addTensor(name: "t", type: .f32, dimensions: [4, 1 << 62], data: Data())
+        }
+        expectError(.invalidTensor(file: file, tensor: "", reason: "empty tensor name")) {
+            $0.addTensor(name: "", type: .i8, dimensions: [1], data: Data(count: 1))
+        }
         expectError(.invalidTensor(file: file, tensor: "t", reason: "duplicate tensor name")) {
             $0.addTensor(name: "t", type: .i8, dimensions: [1], data: Data(count: 1))
             $0.addTensor(name: "t", type: .i8, dimensions: [1], data: Data(count: 1))

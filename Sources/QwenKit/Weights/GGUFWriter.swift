@@ -127,7 +127,13 @@ public struct GGUFWriter {
         guard let rowBytes = tensor.type.byteCount(rowLength: tensor.dimensions.first ?? 1) else {
             throw invalid("row length is not a multiple of the \(tensor.type.name) block size \(tensor.type.blockSize)")
         }
-        return tensor.dimensions.dropFirst().reduce(rowBytes, *)
+        var byteCount = rowBytes
+        for size in tensor.dimensions.dropFirst() {
+            let (product, overflow) = byteCount.multipliedReportingOverflow(by: size)
+            guard !overflow else { throw invalid("dimensions \(tensor.dimensions) are too large") }
+            byteCount = product
+        }
+        return byteCount
     }
 
     private static func padded(_ count: Int, to alignment: Int) -> Int {
