@@ -24,6 +24,40 @@ PIECES = ["'s", "'S", "'t", "'T", "'re", "'RE", "'rE", "'ve", "'Ve", "'m", "'M",
           "\u0000", "\u0001", "\u007f", "\ud7ff", "\ue000", "\U0010ffff", "\U000e0001", "\ufffd", "\ufe0f", "\u200d"]
 
 
+# Always in the golden file: cases that once broke an implementation or sit on a rule's edge.
+HANDPICKED = [
+    "\uac00\u11a8", "x\uac00\u11a8y", "\u1100\u1161\u11a8", "\u0f73 \u0f75 \u0f81", "\U000e0061\u0308",
+    "\U000e004c\u0301't", "\u03b1\u0899\u0301", "0\u08ca\u0336", "\u0301\u0316", "a\u0316\u0301",
+    "a\U000323b0 a\U00010d4a a\U00016ea0 1\U0001fae9", "x'\u017ft x'St x'sT x'LLa x'Kx", "'S 'T 'RE 'Ve 'M 'LL 'D 's't're",
+    "a \u2028b \u0085c \u00a0d \u3000e", "\x1c\x1d\x1e\x1f words", "  \r\n  x\n\r\n \t\n  ", "x \n \n  y", "a   ", "\t\t\tb",
+    "<|im_end|>\u0338", "<|endoftext|>\u0301x", "<|im_start|><|im_end|><|endoftext|>", "<|im_start|", "<tool_call></tool_call>",
+    "123456 ٣٤٥ ½ ⅫⅩ ①② 𝟘𝟙𝟚", "e\u0301\u0327\u0300", "\u1e9b\u0323", "\u212b\u2126\u212a", "\ufb01\ufb02 \uff21\uff42",
+    "👨‍👩‍👧‍👦👋🏽🇮🇹❤️", "\U0010ffff\ue000\ufffd", "?!?!...\n\n", " ?!\r\n\r\nx", "don't\r\n", "\u0915\u093c\u093f",
+]
+
+
+# Pre-tokenizer cases: (name, text); the golden file gets the pieces of HF's Split step.
+PRETOKENIZER_CASES = [
+    ("contractions", "I'll say it's DON'T we'D 'Ll x'\u017ft 'x"),
+    ("apostrophe runs", "''s '''ve 'r e"),
+    ("crlf runs", "a\r\n\r\nb  \r\n  c\n"),
+    ("line break then spaces", "x \n \n  y"),
+    ("carriage returns", "a\r\rb\r \r"),
+    ("trailing spaces", "end   "),
+    ("spaces before word", "a  b   c"),
+    ("tabs", "\t\tindent\t"),
+    ("digits", "1234 3.14 \u0663\u0664\u0665 \u00bd\u216b"),
+    ("punctuation", "!!!?? ..\n\n--- $5"),
+    ("cjk", "你好，世界！我是通义千问。"),
+    ("emoji", "hi 👋🏽 👨‍👩‍👧 ok"),
+    ("combining marks", "cafe\u0301 e\u0301\u0327 \u0301x"),
+    ("unicode spaces", "a\u00a0b\u2003c \u3000d\u2028e\u0085f"),
+    ("control characters", "\x1c\x1fab\x00c"),
+    ("newest letters", "a\U000323b0 a\U00010d4a"),
+    ("empty", ""),
+]
+
+
 def random_scalar(rng):
     pools = [(0x20, 0x7f), (0xa0, 0x2ff), (0x300, 0x36f), (0x370, 0x52f), (0x530, 0x10ff), (0x1100, 0x11ff),
              (0x1e00, 0x1fff), (0x2000, 0x2bff), (0x3000, 0x30ff), (0x3400, 0x4dbf), (0x4e00, 0x9fff),
@@ -73,10 +107,11 @@ def main():
     ap.add_argument("--write-golden")
     ap.add_argument("--golden-count", type=int, default=300)
     ap.add_argument("--write-decode-golden")
+    ap.add_argument("--write-pretokenizer-golden")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     hf = Tokenizer.from_file(f"{args.tokenizer_dir}/tokenizer.json")
-    texts = [random_text(rng) for _ in range(args.count)]
+    texts = HANDPICKED + [random_text(rng) for _ in range(args.count)]
     expected = [e.ids for e in hf.encode_batch(texts, add_special_tokens=False)]
     got = run_qwen(args.binary, args.tokenizer_dir, texts)
     bad = 0
@@ -89,9 +124,11 @@ def main():
                 print("  qwen", have, [hf.id_to_token(i) for i in have])
     print(f"{len(texts)} texts, {sum(len(t) for t in texts)} chars, {bad} mismatches")
     if args.write_golden:
-        chosen = rng.sample(range(len(texts)), args.golden_count)
-        cases = [{"text": texts[i], "ids": expected[i], "decoded": hf.decode(expected[i], skip_special_tokens=False)}
-                 for i in chosen]
+        chosen = [texts[i] for i in rng.sample(range(len(texts)), args.golden_count)]
+        cases = []
+        for text in HANDPICKED + chosen:
+            ids = hf.encode(text, add_special_tokens=False).ids
+            cases.append({"text": text, "ids": ids, "decoded": hf.decode(ids, skip_special_tokens=False)})
         json.dump({"tokenizer": "Qwen2.5", "reference": f"HF tokenizers {__import__('tokenizers').__version__}, "
                    f"random corpus of tokenizer_crosscheck.py seed {args.seed}", "cases": cases},
                   open(args.write_golden, "w"), ensure_ascii=False, indent=0)
@@ -104,6 +141,14 @@ def main():
                           "decoded_skipping_special": hf.decode(ids, skip_special_tokens=True)})
         json.dump({"reference": "HF tokenizers decode", "cases": cases}, open(args.write_decode_golden, "w"),
                   ensure_ascii=False, indent=0)
+    if args.write_pretokenizer_golden:
+        from tokenizers import pre_tokenizers, Regex
+        pattern = json.load(open(f"{args.tokenizer_dir}/tokenizer.json"))["pre_tokenizer"]["pretokenizers"][0]["pattern"]["Regex"]
+        split = pre_tokenizers.Split(Regex(pattern), behavior="isolated", invert=False)
+        cases = [{"name": name, "text": text, "pieces": [p for p, _ in split.pre_tokenize_str(text)]}
+                 for name, text in PRETOKENIZER_CASES]
+        json.dump({"reference": "HF tokenizers Split with the Qwen2 pattern", "cases": cases},
+                  open(args.write_pretokenizer_golden, "w"), ensure_ascii=False, indent=1)
     sys.exit(1 if bad else 0)
 
 

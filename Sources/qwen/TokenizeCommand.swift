@@ -27,6 +27,9 @@ struct TokenizeCommand: ParsableCommand {
     @Flag(help: "Read JSON lines {\"text\": ...} from stdin and write JSON lines {\"ids\": [...]}.")
     var jsonl = false
 
+    @Flag(help: "Print load and encode times to stderr as JSON (for benchmarks).")
+    var timing = false
+
     func validate() throws {
         let inputs = [text != nil, textFile != nil, jsonl].filter { $0 }.count
         guard inputs == 1 else {
@@ -35,7 +38,9 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     func run() throws {
+        let loadStart = ContinuousClock.now
         let tokenizer = try loadTokenizer()
+        let loadTime = ContinuousClock.now - loadStart
         if jsonl {
             try tokenizeLines(with: tokenizer)
             return
@@ -48,8 +53,17 @@ struct TokenizeCommand: ParsableCommand {
         } else {
             return
         }
+        let encodeStart = ContinuousClock.now
         let ids = tokenizer.encode(input)
+        let encodeTime = ContinuousClock.now - encodeStart
         print(json ? Self.jsonLine(ids) : ids.map(String.init).joined(separator: " "))
+        if timing {
+            let bytes = input.utf8.count
+            let report = "{\"load_seconds\":\(loadTime.seconds),\"encode_seconds\":\(encodeTime.seconds),"
+                + "\"bytes\":\(bytes),\"tokens\":\(ids.count),"
+                + "\"encode_megabytes_per_second\":\(Double(bytes) / 1e6 / encodeTime.seconds)}\n"
+            FileHandle.standardError.write(Data(report.utf8))
+        }
     }
 
     private func loadTokenizer() throws -> Tokenizer {
@@ -88,6 +102,13 @@ struct TokenizeCommand: ParsableCommand {
 
     static func jsonLine(_ ids: [Int]) -> String {
         "{\"ids\":[" + ids.map(String.init).joined(separator: ",") + "]}"
+    }
+}
+
+private extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) * 1e-18
     }
 }
 
