@@ -139,13 +139,21 @@ enum ScalarKind: UInt8 {
     case other
 
     static let ascii: [ScalarKind] = (0..<128).map { ScalarKind(classifying: UInt32($0)) }
+    /// The Basic Multilingual Plane, classified once (the Unicode property lookups are slow).
+    private static let basicMultilingualPlane: [ScalarKind] = (0..<0x10000).map { ScalarKind(classifying: UInt32($0)) }
 
     /// Hugging Face tokenizers' regex engine knows Unicode 16.0: newer scalars are unassigned there.
     private static let newestUnicodeMajorVersion = 16
 
     @inline(__always)
     init(_ value: UInt32) {
-        self = value < 128 ? ScalarKind.ascii[Int(value)] : ScalarKind(classifying: value)
+        if value < 128 {
+            self = ScalarKind.ascii[Int(value)]
+        } else if value < 0x10000 {
+            self = ScalarKind.basicMultilingualPlane[Int(value)]
+        } else {
+            self = ScalarKind(classifying: value)
+        }
     }
 
     private init(classifying value: UInt32) {
