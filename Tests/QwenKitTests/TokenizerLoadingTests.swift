@@ -184,7 +184,7 @@ import Testing
     @Test func mergesTxtNamingUnknownToken() throws {
         let files = ["vocab.json": #"{"a": 0, "b": 1, "ab": 2}"#, "merges.txt": "a b\nab q\n"]
         let (error, url) = try loadError(files)
-        #expect(error == .unknownMergeToken(file: path(url, "merges.txt"), field: "merge 1", token: "q"))
+        #expect(error == .unknownMergeToken(file: path(url, "merges.txt"), field: "line 2", token: "q"))
     }
 
     @Test func badVocabJSON() throws {

@@ -26,8 +26,8 @@ extension Tokenizer {
                 throw TokenizerError.unsupported(file: configURL.path, field: "tokenizer_class", value: tokenizerClass)
             }
             let vocabulary = try VocabularyAndMergesFiles.loadVocabulary(vocabURL)
-            let merges = try VocabularyAndMergesFiles.loadMerges(mergesURL)
-                .mergeTable(vocabulary: vocabulary, file: mergesURL.path) { "merge \($0)" }
+            let (mergeList, lineNumbers) = try VocabularyAndMergesFiles.loadMerges(mergesURL)
+            let merges = try mergeList.mergeTable(vocabulary: vocabulary, file: mergesURL.path) { "line \(lineNumbers[$0])" }
             definition = TokenizerDefinition(
                 vocabulary: vocabulary, merges: merges,
                 addedTokens: try configURL.map { try config?.addedTokens(file: $0.path) ?? [] } ?? [],
@@ -64,6 +64,13 @@ extension Tokenizer {
         specialTokenIDs: SpecialTokenIDs = SpecialTokenIDs(), normalization: TextNormalization = .nfc,
         source: String
     ) throws {
+        guard tokens.count <= TokenVocabulary.maximumID + 1 else {
+            throw TokenizerError.malformed(file: source, field: "tokens", reason: "more than \(TokenVocabulary.maximumID + 1) tokens")
+        }
+        for token in addedTokens where !TokenVocabulary.isValidID(token.id) {
+            throw TokenizerError.malformed(
+                file: source, field: "added token \(token.content.debugDescription)", reason: "id \(token.id) out of range")
+        }
         let addedIDs = Set(addedTokens.map(\.id))
         var vocabulary = TokenVocabulary.Builder()
         for (id, token) in tokens.enumerated() where !addedIDs.contains(id) {

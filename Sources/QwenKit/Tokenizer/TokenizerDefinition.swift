@@ -17,10 +17,10 @@ struct TokenizerDefinition {
 extension Tokenizer {
     /// The tokenizer `definition` describes, with the role token ids `specialTokenIDs` finds.
     convenience init(
-        _ definition: TokenizerDefinition, specialTokenIDs: (inout TokenizerDefinition) throws -> SpecialTokenIDs
+        _ definition: TokenizerDefinition, specialTokenIDs: (TokenizerDefinition) throws -> SpecialTokenIDs
     ) throws {
+        let specialTokenIDs = try specialTokenIDs(definition)
         var definition = definition
-        let specialTokenIDs = try specialTokenIDs(&definition)
         for token in definition.addedTokens {
             definition.vocabulary.add(text: token.content, id: Int32(token.id), isModelToken: false)
         }
