@@ -209,6 +209,15 @@ import Testing
         #expect(field == "eos_token")
     }
 
+    @Test func deeplyNestedJSONIsRejected() throws {
+        let nested = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        let (error, url) = try loadError(["tokenizer.json": #"{"extra": "# + nested + #", "model": {}}"#])
+        guard case .malformed(let file, let field, let reason) = error else { throw error }
+        #expect(file == path(url, "tokenizer.json"))
+        #expect(field == "extra")
+        #expect(reason.hasPrefix("nesting too deep"))
+    }
+
     @Test func errorsDescribeFileAndField() {
         let error = TokenizerError.unsupported(file: "/m/tokenizer.json", field: "normalizer.type", value: "NFKC")
         #expect(error.description == "/m/tokenizer.json: normalizer.type: unsupported value NFKC")
