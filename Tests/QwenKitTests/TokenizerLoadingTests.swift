@@ -63,6 +63,14 @@ import Testing
         #expect(tokenizer.decode([4, 6], skipSpecialTokens: true) == "abc")
     }
 
+    @Test func addedTokenLookupIsExactNotCanonical() throws {
+        let tokenizer = try Tokenizer(
+            tokens: ["a"], merges: [], addedTokens: [AddedToken(content: "<\u{E9}>", id: 1, isSpecial: false)], source: "test")
+        #expect(tokenizer.id(forToken: "<\u{E9}>") == 1)
+        #expect(tokenizer.id(forToken: "<e\u{301}>") == nil)
+        #expect(tokenizer.encode("<e\u{301}>") != [1], "the raw text is matched before NFC")
+    }
+
     @Test func inMemoryVocabularyRejectsUnknownMergeToken() {
         #expect(throws: TokenizerError.unknownMergeToken(file: "test vocabulary", field: "merges[0]", token: "z")) {
             try Tokenizer(tokens: ["a"], merges: [("a", "z")], addedTokens: [], source: "test vocabulary")

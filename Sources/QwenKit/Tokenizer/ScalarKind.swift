@@ -8,6 +8,7 @@ enum ScalarKind: UInt8 {
     case lineBreak
     /// `\s` (Unicode White_Space) other than a line break.
     case space
+    /// Anything else.
     case other
 
     static let ascii: [ScalarKind] = (0..<128).map { ScalarKind(classifying: UInt32($0)) }
