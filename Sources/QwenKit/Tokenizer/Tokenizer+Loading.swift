@@ -43,13 +43,14 @@ extension Tokenizer {
 
     /// Builds a Qwen2-style tokenizer (NFC, Qwen2 pre-tokenizer, byte-level BPE) from vocabulary
     /// data held elsewhere, such as a GGUF file's `tokenizer.ggml.tokens`, `tokenizer.ggml.merges`
-    /// and `tokenizer.ggml.token_type`.
+    /// (split at the space) and `tokenizer.ggml.token_type`, where type 3 (control) marks special
+    /// added tokens and type 4 (user defined) the other added tokens.
     ///
     /// ```swift
     /// let tokenizer = try Tokenizer(
     ///     tokens: ggufTokens, merges: ggufMerges.map { ($0.left, $0.right) },
     ///     addedTokens: [AddedToken(content: "<|im_end|>", id: 151645, isSpecial: true)],
-    ///     source: "model.gguf")
+    ///     specialTokenIDs: SpecialTokenIDs(endOfSequence: 151645), source: "model.gguf")
     /// ```
     /// - Parameters:
     ///   - tokens: token texts in the byte-level alphabet, the id being the index. Entries whose id
@@ -58,7 +59,7 @@ extension Tokenizer {
     ///   - addedTokens: tokens matched whole in the input before BPE.
     ///   - specialTokenIDs: the declared role tokens.
     ///   - normalization: applied to text between added tokens.
-    ///   - source: names the data in errors.
+    ///   - source: names the data in errors (``TokenizerError``), like a file path.
     public convenience init(
         tokens: [String], merges: [(String, String)], addedTokens: [AddedToken],
         specialTokenIDs: SpecialTokenIDs = SpecialTokenIDs(), normalization: TextNormalization = .nfc,
