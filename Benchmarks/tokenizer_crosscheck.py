@@ -120,7 +120,8 @@ def exhaustive_texts(rng):
 
 
 def run_qwen(binary, tok_dir, texts):
-    lines = "".join(json.dumps({"text": t}) + "\n" for t in texts)
+    # Half the lines escape non-ASCII text, half carry it as raw UTF-8.
+    lines = "".join(json.dumps({"text": t}, ensure_ascii=i % 2 == 0) + "\n" for i, t in enumerate(texts))
     out = subprocess.run([binary, "tokenize", "--model", tok_dir, "--jsonl"], input=lines.encode(),
                          capture_output=True, check=True).stdout.decode().splitlines()
     return [json.loads(line)["ids"] for line in out]

@@ -72,7 +72,10 @@ struct TokenizeCommand: ParsableCommand {
     private func readTextFile(_ path: String) throws -> String {
         let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
         guard let data = FileManager.default.contents(atPath: url.path) else { throw TokenizeError.unreadable(path) }
-        guard let text = String(data: data, encoding: .utf8) else { throw TokenizeError.notUTF8(path) }
+        // Decoded by hand: Foundation's UTF-8 decoding drops a leading byte order mark, which is text
+        // to the tokenizer. Invalid bytes would be repaired, so the round trip detects them.
+        let text = String(decoding: data, as: UTF8.self)
+        guard text.utf8.elementsEqual(data) else { throw TokenizeError.notUTF8(path) }
         return text
     }
 

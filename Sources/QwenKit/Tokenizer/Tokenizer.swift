@@ -1,5 +1,3 @@
-import Foundation
-
 /// Qwen2.5's tokenizer: byte-level BPE with the Qwen2 pre-tokenizer, NFC normalization and
 /// added tokens, giving the same ids as Hugging Face `tokenizers`.
 ///
