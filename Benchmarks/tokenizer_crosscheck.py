@@ -1,13 +1,17 @@
 """Cross-check `qwen tokenize` against Hugging Face tokenizers on a random, Unicode-heavy corpus.
 
-usage: python tokenizer_crosscheck.py QWEN_BINARY TOKENIZER_DIR [--count N] [--seed S]
+usage: python tokenizer_crosscheck.py QWEN_BINARY TOKENIZER_DIR [--count N] [--seed S] [--exhaustive]
            [--write-golden PATH --golden-count K] [--write-decode-golden PATH]
+           [--write-pretokenizer-golden PATH]
 
-Prints every mismatch; exits non-zero if there is one. --write-golden saves K short cases
-({cases: [{text, ids, decoded}]}) for the Swift tests; --write-decode-golden saves random id
-sequences (split multi-byte characters, stray bytes, special tokens) with HF's decoded text.
+Prints the first mismatches; exits non-zero if there is one. --exhaustive also checks every
+non-ASCII code point in several contexts, every string of up to 5 symbols over an alphabet of
+tricky ones, and stacks of combining marks for NFC (about 2.7 M texts, a few minutes).
+--write-golden saves K short cases ({cases: [{text, ids, decoded}]}) for the Swift tests;
+--write-decode-golden saves random id sequences (split multi-byte characters, stray bytes, special
+tokens) with HF's decoded text; --write-pretokenizer-golden saves HF's Split pieces of chosen texts.
 """
-import argparse, json, random, subprocess, sys, unicodedata
+import argparse, itertools, json, random, subprocess, sys, unicodedata
 from tokenizers import Tokenizer
 
 SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<tool_call>", "</tool_call>", "<|fim_prefix|>",
@@ -22,6 +26,40 @@ PIECES = ["'s", "'S", "'t", "'T", "'re", "'RE", "'rE", "'ve", "'Ve", "'m", "'M",
           "مرحبا", "שלום", "नमस्ते", "สวัสดี", "Γειά", "İı", "ß", "ǅ", "!!!", "...", "?!", "---", "===", "$€¥", "@#%",
           "http://x.y/z?a=1&b=2", "a_b", "__init__", "x**2", "{\"k\": [1, 2]}", "<html>", "&amp;", "\\n", "\\u0041",
           "\u0000", "\u0001", "\u007f", "\ud7ff", "\ue000", "\U0010ffff", "\U000e0001", "\ufffd", "\ufe0f", "\u200d"]
+
+
+# Always in the golden file: cases that once broke an implementation or sit on a rule's edge.
+HANDPICKED = [
+    "\uac00\u11a8", "x\uac00\u11a8y", "\u1100\u1161\u11a8", "\u0f73 \u0f75 \u0f81", "\U000e0061\u0308",
+    "\U000e004c\u0301't", "\u03b1\u0899\u0301", "0\u08ca\u0336", "\u0301\u0316", "a\u0316\u0301",
+    "a\U000323b0 a\U00010d4a a\U00016ea0 1\U0001fae9", "x'\u017ft x'St x'sT x'LLa x'Kx", "'S 'T 'RE 'Ve 'M 'LL 'D 's't're",
+    "a \u2028b \u0085c \u00a0d \u3000e", "\x1c\x1d\x1e\x1f words", "  \r\n  x\n\r\n \t\n  ", "x \n \n  y", "a   ", "\t\t\tb",
+    "<|im_end|>\u0338", "<|endoftext|>\u0301x", "<|im_start|><|im_end|><|endoftext|>", "<|im_start|", "<tool_call></tool_call>",
+    "123456 ٣٤٥ ½ ⅫⅩ ①② 𝟘𝟙𝟚", "e\u0301\u0327\u0300", "\u1e9b\u0323", "\u212b\u2126\u212a", "\ufb01\ufb02 \uff21\uff42",
+    "👨‍👩‍👧‍👦👋🏽🇮🇹❤️", "\U0010ffff\ue000\ufffd", "?!?!...\n\n", " ?!\r\n\r\nx", "don't\r\n", "\u0915\u093c\u093f",
+]
+
+
+# Pre-tokenizer cases: (name, text); the golden file gets the pieces of HF's Split step.
+PRETOKENIZER_CASES = [
+    ("contractions", "I'll say it's DON'T we'D 'Ll x'\u017ft 'x"),
+    ("apostrophe runs", "''s '''ve 'r e"),
+    ("crlf runs", "a\r\n\r\nb  \r\n  c\n"),
+    ("line break then spaces", "x \n \n  y"),
+    ("carriage returns", "a\r\rb\r \r"),
+    ("trailing spaces", "end   "),
+    ("spaces before word", "a  b   c"),
+    ("tabs", "\t\tindent\t"),
+    ("digits", "1234 3.14 \u0663\u0664\u0665 \u00bd\u216b"),
+    ("punctuation", "!!!?? ..\n\n--- $5"),
+    ("cjk", "你好，世界！我是通义千问。"),
+    ("emoji", "hi 👋🏽 👨‍👩‍👧 ok"),
+    ("combining marks", "cafe\u0301 e\u0301\u0327 \u0301x"),
+    ("unicode spaces", "a\u00a0b\u2003c \u3000d\u2028e\u0085f"),
+    ("control characters", "\x1c\x1fab\x00c"),
+    ("newest letters", "a\U000323b0 a\U00010d4a"),
+    ("empty", ""),
+]
 
 
 def random_scalar(rng):
@@ -57,8 +95,33 @@ def random_text(rng):
     return text
 
 
+def exhaustive_texts(rng):
+    """Every non-ASCII code point in several contexts, short strings over tricky symbols, and
+    starters with stacks of combining marks."""
+    for c in range(0x80, 0x110000):
+        if not 0xD800 <= c <= 0xDFFF:
+            x = chr(c)
+            yield f"a{x}a {x}1{x} {x}{x}'{x}\n{x}  {x}"
+    symbols = [" ", "\t", "\n", "\r", "'", "s", "l", "L", "e", "v", "R", "1", ".", "\u3000", "\u0085", "é", "<|im_end|>"]
+    for n in range(1, 6):
+        for p in itertools.product(symbols, repeat=n):
+            yield "".join(p)
+    marks = [chr(c) for c in list(range(0x300, 0x370)) + list(range(0x591, 0x5c8)) + list(range(0x93c, 0x94e))
+             + list(range(0xf71, 0xf85)) + list(range(0x1161, 0x1176)) + list(range(0x11a8, 0x11c3))
+             + list(range(0x1ab0, 0x1acf)) + list(range(0x1dc0, 0x1e00)) + list(range(0x20d0, 0x20f1))
+             + [0x9be, 0x9d7, 0xb3e, 0xb56, 0xbbe, 0xbd7, 0x102e, 0x3099, 0x309a, 0x1d165, 0x110ba, 0x1133e, 0x16ff0]]
+    starters = list("aeiouAEIOUnNcCsSzZyYwW") + [chr(c) for c in [
+        0x3b1, 0x3b9, 0x3c9, 0x415, 0x430, 0x627, 0x648, 0x915, 0x928, 0x9c7, 0xb47, 0xbc6, 0x1025, 0x304b, 0x30ab,
+        0x1100, 0xac00, 0xac1c, 0xf40, 0x1f00, 0x212b, 0xf73, 0x11099, 0x11347, 0x1d158, 0xe0061, 0x1f600]]
+    for _ in range(40000):
+        text = "".join(rng.choice(starters) + "".join(rng.choice(marks) for _ in range(rng.randint(0, 3)))
+                       for _ in range(rng.randint(1, 6)))
+        yield unicodedata.normalize("NFD", text) if rng.random() < 0.3 else text
+
+
 def run_qwen(binary, tok_dir, texts):
-    lines = "".join(json.dumps({"text": t}) + "\n" for t in texts)
+    # Half the lines escape non-ASCII text, half carry it as raw UTF-8.
+    lines = "".join(json.dumps({"text": t}, ensure_ascii=i % 2 == 0) + "\n" for i, t in enumerate(texts))
     out = subprocess.run([binary, "tokenize", "--model", tok_dir, "--jsonl"], input=lines.encode(),
                          capture_output=True, check=True).stdout.decode().splitlines()
     return [json.loads(line)["ids"] for line in out]
@@ -70,13 +133,17 @@ def main():
     ap.add_argument("tokenizer_dir")
     ap.add_argument("--count", type=int, default=20000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--exhaustive", action="store_true")
     ap.add_argument("--write-golden")
     ap.add_argument("--golden-count", type=int, default=300)
     ap.add_argument("--write-decode-golden")
+    ap.add_argument("--write-pretokenizer-golden")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     hf = Tokenizer.from_file(f"{args.tokenizer_dir}/tokenizer.json")
-    texts = [random_text(rng) for _ in range(args.count)]
+    texts = HANDPICKED + [random_text(rng) for _ in range(args.count)]
+    if args.exhaustive:
+        texts += list(exhaustive_texts(random.Random(args.seed)))
     expected = [e.ids for e in hf.encode_batch(texts, add_special_tokens=False)]
     got = run_qwen(args.binary, args.tokenizer_dir, texts)
     bad = 0
@@ -89,9 +156,11 @@ def main():
                 print("  qwen", have, [hf.id_to_token(i) for i in have])
     print(f"{len(texts)} texts, {sum(len(t) for t in texts)} chars, {bad} mismatches")
     if args.write_golden:
-        chosen = rng.sample(range(len(texts)), args.golden_count)
-        cases = [{"text": texts[i], "ids": expected[i], "decoded": hf.decode(expected[i], skip_special_tokens=False)}
-                 for i in chosen]
+        chosen = [texts[i] for i in rng.sample(range(len(texts)), args.golden_count)]
+        cases = []
+        for text in HANDPICKED + chosen:
+            ids = hf.encode(text, add_special_tokens=False).ids
+            cases.append({"text": text, "ids": ids, "decoded": hf.decode(ids, skip_special_tokens=False)})
         json.dump({"tokenizer": "Qwen2.5", "reference": f"HF tokenizers {__import__('tokenizers').__version__}, "
                    f"random corpus of tokenizer_crosscheck.py seed {args.seed}", "cases": cases},
                   open(args.write_golden, "w"), ensure_ascii=False, indent=0)
@@ -104,6 +173,14 @@ def main():
                           "decoded_skipping_special": hf.decode(ids, skip_special_tokens=True)})
         json.dump({"reference": "HF tokenizers decode", "cases": cases}, open(args.write_decode_golden, "w"),
                   ensure_ascii=False, indent=0)
+    if args.write_pretokenizer_golden:
+        from tokenizers import pre_tokenizers, Regex
+        pattern = json.load(open(f"{args.tokenizer_dir}/tokenizer.json"))["pre_tokenizer"]["pretokenizers"][0]["pattern"]["Regex"]
+        split = pre_tokenizers.Split(Regex(pattern), behavior="isolated", invert=False)
+        cases = [{"name": name, "text": text, "pieces": [p for p, _ in split.pre_tokenize_str(text)]}
+                 for name, text in PRETOKENIZER_CASES]
+        json.dump({"reference": "HF tokenizers Split with the Qwen2 pattern", "cases": cases},
+                  open(args.write_pretokenizer_golden, "w"), ensure_ascii=False, indent=1)
     sys.exit(1 if bad else 0)
 
 

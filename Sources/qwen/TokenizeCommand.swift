@@ -27,6 +27,9 @@ struct TokenizeCommand: ParsableCommand {
     @Flag(help: "Read JSON lines {\"text\": ...} from stdin and write JSON lines {\"ids\": [...]}.")
     var jsonl = false
 
+    @Flag(help: "Print load and encode times (wall and CPU) to stderr as JSON, for benchmarks.")
+    var timing = false
+
     func validate() throws {
         let inputs = [text != nil, textFile != nil, jsonl].filter { $0 }.count
         guard inputs == 1 else {
@@ -35,9 +38,12 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     func run() throws {
+        var stopwatch = Stopwatch()
         let tokenizer = try loadTokenizer()
+        let load = stopwatch.lap()
         if jsonl {
-            try tokenizeLines(with: tokenizer)
+            let (encode, bytes) = try tokenizeLines(with: tokenizer)
+            if timing { Self.reportTiming(load: load, encode: encode, bytes: bytes) }
             return
         }
         let input: String
@@ -49,7 +55,9 @@ struct TokenizeCommand: ParsableCommand {
             return
         }
         let ids = tokenizer.encode(input)
+        let encode = stopwatch.lap()
         print(json ? Self.jsonLine(ids) : ids.map(String.init).joined(separator: " "))
+        if timing { Self.reportTiming(load: load, encode: encode, bytes: input.utf8.count) }
     }
 
     private func loadTokenizer() throws -> Tokenizer {
@@ -64,12 +72,18 @@ struct TokenizeCommand: ParsableCommand {
     private func readTextFile(_ path: String) throws -> String {
         let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
         guard let data = FileManager.default.contents(atPath: url.path) else { throw TokenizeError.unreadable(path) }
-        guard let text = String(data: data, encoding: .utf8) else { throw TokenizeError.notUTF8(path) }
+        // Decoded by hand: Foundation's UTF-8 decoding drops a leading byte order mark, which is text
+        // to the tokenizer. Invalid bytes would be repaired, so the round trip detects them.
+        let text = String(decoding: data, as: UTF8.self)
+        guard text.utf8.elementsEqual(data) else { throw TokenizeError.notUTF8(path) }
         return text
     }
 
-    private func tokenizeLines(with tokenizer: Tokenizer) throws {
+    /// Tokenizes JSON lines from stdin; returns the time spent encoding and the bytes encoded.
+    private func tokenizeLines(with tokenizer: Tokenizer) throws -> (Stopwatch.Lap, Int) {
         var lineNumber = 0
+        var encodeTime = Stopwatch.Lap(wall: 0, cpu: 0)
+        var bytes = 0
         while let line = readLine(strippingNewline: true) {
             lineNumber += 1
             let request: LineRequest
@@ -78,8 +92,20 @@ struct TokenizeCommand: ParsableCommand {
             } catch {
                 throw TokenizeError.badLine(lineNumber)
             }
-            FileHandle.standardOutput.write(Data((Self.jsonLine(tokenizer.encode(request.text)) + "\n").utf8))
+            var stopwatch = Stopwatch()
+            let ids = tokenizer.encode(request.text)
+            encodeTime += stopwatch.lap()
+            bytes += request.text.utf8.count
+            FileHandle.standardOutput.write(Data((Self.jsonLine(ids) + "\n").utf8))
         }
+        return (encodeTime, bytes)
+    }
+
+    private static func reportTiming(load: Stopwatch.Lap, encode: Stopwatch.Lap, bytes: Int) {
+        let report = "{\"load_seconds\":\(load.wall),\"load_cpu_seconds\":\(load.cpu),"
+            + "\"encode_seconds\":\(encode.wall),\"encode_cpu_seconds\":\(encode.cpu),\"bytes\":\(bytes),"
+            + "\"encode_megabytes_per_cpu_second\":\(Double(bytes) / 1e6 / encode.cpu)}\n"
+        FileHandle.standardError.write(Data(report.utf8))
     }
 
     private struct LineRequest: Decodable {
@@ -88,6 +114,29 @@ struct TokenizeCommand: ParsableCommand {
 
     static func jsonLine(_ ids: [Int]) -> String {
         "{\"ids\":[" + ids.map(String.init).joined(separator: ",") + "]}"
+    }
+}
+
+/// Wall-clock and process CPU time between laps.
+private struct Stopwatch {
+    struct Lap {
+        var wall: Double
+        var cpu: Double
+
+        static func += (total: inout Lap, lap: Lap) {
+            total.wall += lap.wall
+            total.cpu += lap.cpu
+        }
+    }
+
+    private var wallStart = Date()
+    private var cpuStart = clock()
+
+    /// The time since the start or the previous lap.
+    mutating func lap() -> Lap {
+        let now = Date(), cpuNow = clock()
+        defer { (wallStart, cpuStart) = (now, cpuNow) }
+        return Lap(wall: now.timeIntervalSince(wallStart), cpu: Double(cpuNow - cpuStart) / Double(CLOCKS_PER_SEC))
     }
 }
 

@@ -8,21 +8,22 @@ struct TokenizerDefinition {
     var normalization: TextNormalization
 
     /// The id of a token given its stored text: an added token's, else a model token's.
-    mutating func id(forToken token: String) -> Int? {
-        if let added = addedTokens.last(where: { $0.content == token }) { return added.id }
-        return vocabulary.modelID(ofText: token.utf8).map { Int($0.id) }
+    func id(forToken token: String) -> Int? {
+        // Compared as UTF-8: String equality would also match canonically equivalent text.
+        if let added = addedTokens.last(where: { $0.content.utf8.elementsEqual(token.utf8) }) { return added.id }
+        return vocabulary.modelID(ofText: token).map { Int($0) }
     }
 }
 
 extension Tokenizer {
     /// The tokenizer `definition` describes, with the role token ids `specialTokenIDs` finds.
     convenience init(
-        _ definition: TokenizerDefinition, specialTokenIDs: (inout TokenizerDefinition) throws -> SpecialTokenIDs
+        _ definition: TokenizerDefinition, specialTokenIDs: (TokenizerDefinition) throws -> SpecialTokenIDs
     ) throws {
+        let specialTokenIDs = try specialTokenIDs(definition)
         var definition = definition
-        let specialTokenIDs = try specialTokenIDs(&definition)
         for token in definition.addedTokens {
-            definition.vocabulary.add(text: token.content.utf8, id: Int32(token.id), isModelToken: false)
+            definition.vocabulary.add(text: token.content, id: Int32(token.id), isModelToken: false)
         }
         let model = ByteLevelBPE(
             vocabulary: definition.vocabulary.build(), merges: definition.merges,
