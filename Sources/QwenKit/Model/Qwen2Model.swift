@@ -14,8 +14,9 @@ import QwenKernels
 /// let model = try Qwen2Model(directory: URL(fileURLWithPath: "Qwen2.5-0.5B-Instruct"))
 /// let cache = try model.makeCache(contextLength: 4096)
 /// var logits = try model.forward(promptIDs, cache: cache)
-/// let next = logits.last.indices.max { logits.last[$0] < logits.last[$1] }!
-/// try model.forward([next], cache: cache, into: &logits)
+/// var sampler = try Sampler(parameters: SamplingParameters())
+/// let next = logits.withMutableRow(0) { sampler.sample(logits: $0, history: history) }
+/// try model.forward([next.id], cache: cache, into: &logits)
 /// ```
 public final class Qwen2Model: @unchecked Sendable {
     /// The hyperparameters from `config.json`.
@@ -137,7 +138,8 @@ public final class Qwen2Model: @unchecked Sendable {
         Kernels.rmsNorm(
             buffers.hidden + rows.lowerBound * hiddenSize, weight: finalNorm, epsilon: Float(configuration.rmsNormEps),
             rowCount: rows.count, dimension: hiddenSize, into: normed)
-        logits.withRow(firstRow) { output in
+        logits.withMutableRows(firstRow ..< firstRow + rows.count) { output in
+            guard let output = output.baseAddress else { return }
             Kernels.linear(normed, rowCount: rows.count, weight: lmHead, bias: nil, into: output, pool: pool)
         }
     }
