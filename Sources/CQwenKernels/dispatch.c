@@ -1,7 +1,7 @@
 // Public entry points: route each call to the instruction-set path the caller chose.
 #include "kernels_internal.h"
 
-#if QK_X86_PATHS
+#if defined(__x86_64__) || defined(_M_X64)
 #define QK_DISPATCH(isa, name, ...)                                 \
     switch (isa) {                                                  \
     case QK_ISA_AVX512: name##_avx512(__VA_ARGS__); break;          \

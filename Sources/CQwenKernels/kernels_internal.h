@@ -3,8 +3,6 @@
 
 #include "CQwenKernels.h"
 
-#define QK_X86_PATHS 0
-
 #include <string.h>
 
 /// float16 bits to float32, exact for every value (subnormals, infinities, NaN).
@@ -72,7 +70,7 @@ static inline const void *qk_row_pointer(qk_matrix w, size_t row) {
                                 float *out);
 
 QK_DECLARE_ISA(portable)
-#if QK_X86_PATHS
+#if defined(__x86_64__) || defined(_M_X64)
 QK_DECLARE_ISA(avx2)
 QK_DECLARE_ISA(avx512)
 #endif

@@ -209,6 +209,9 @@ import Testing
         InvalidCase(testDescription: "negative head_dim", json: json(#""head_dim": -8"#)) {
             .invalidValue(file: $0, field: "head_dim", reason: "must be positive, got -8")
         },
+        InvalidCase(testDescription: "odd head_dim", json: json(#""head_dim": 15"#)) {
+            .invalidValue(file: $0, field: "head_dim", reason: "must be even for rotary embeddings, got 15")
+        },
         InvalidCase(testDescription: "zero rms_norm_eps", json: json(#""rms_norm_eps": 0"#)) {
             .invalidValue(file: $0, field: "rms_norm_eps", reason: "must be positive")
         },

@@ -32,6 +32,9 @@ import Testing
 
         try Writer.data(header: "{}", payload: []).write(to: url)
         #expect(try SafetensorsFile(url: url).tensors.isEmpty)
+
+        try Writer.data(header: "{\"__metadata__\": null}", payload: []).write(to: url)
+        #expect(try SafetensorsFile(url: url).metadata.isEmpty)
     }
 
     struct HostileCase: Sendable, CustomTestStringConvertible {

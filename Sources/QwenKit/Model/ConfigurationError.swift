@@ -3,12 +3,18 @@ import Foundation
 /// Why a `config.json` or `generation_config.json` could not be used. Every case names the
 /// file and, where one is at fault, the field (dotted for nested fields, e.g. `rope_scaling.factor`).
 public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
+    /// The file is absent or unreadable.
     case cannotRead(file: String)
+    /// The file is not a JSON object.
     case invalidJSON(file: String)
+    /// A required field is absent or null.
     case missingField(file: String, field: String)
+    /// A field holds the wrong kind of value (e.g. a string or a fraction for an integer).
     case wrongType(file: String, field: String)
+    /// A field's value is out of range or inconsistent with others.
     case invalidValue(file: String, field: String, reason: String)
 
+    /// One line naming the file, the field where relevant, and what is wrong.
     public var description: String {
         switch self {
         case .cannotRead(let file):

@@ -9,17 +9,25 @@ import Foundation
 /// let stopIds = Set(defaults.eosTokenIds)
 /// ```
 public struct GenerationConfiguration: Codable, Sendable, Equatable {
+    /// Sample (true) or decode greedily (false).
     public var doSample: Bool
+    /// Logits are divided by this before sampling.
     public var temperature: Double
+    /// Nucleus sampling: keep the smallest set of tokens whose probability reaches `topP`.
     public var topP: Double
     /// 0 disables top-k filtering.
     public var topK: Int
+    /// Drop tokens whose probability is below `minP` × the top probability.
     public var minP: Double?
+    /// Divides positive (multiplies negative) logits of tokens already seen; 1 disables it.
     public var repetitionPenalty: Double
+    /// The default limit on generated tokens, if the model sets one.
     public var maxNewTokens: Int?
     /// End-of-sequence ids (`eos_token_id` may be one id or a list).
     public var eosTokenIds: [Int]
+    /// `bos_token_id`.
     public var bosTokenId: Int?
+    /// `pad_token_id`.
     public var padTokenId: Int?
 
     /// transformers' defaults.
@@ -59,6 +67,7 @@ public struct GenerationConfiguration: Codable, Sendable, Equatable {
         case padTokenId = "pad_token_id"
     }
 
+    /// Decodes and validates; invalid values throw `DecodingError.dataCorrupted` at the field.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = GenerationConfiguration()
@@ -81,6 +90,7 @@ public struct GenerationConfiguration: Codable, Sendable, Equatable {
         if let maxNewTokens, maxNewTokens < 0 { throw Self.invalid(.maxNewTokens, "must not be negative") }
     }
 
+    /// Encodes with the snake_case keys of `generation_config.json`.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(doSample, forKey: .doSample)

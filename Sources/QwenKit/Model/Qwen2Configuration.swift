@@ -2,23 +2,34 @@ import Foundation
 
 /// The hyperparameters of a Qwen2 / Qwen2.5 model, read from `config.json` in either the
 /// layout the Qwen2.5 releases ship (`rope_theta`, `rope_scaling`, `torch_dtype`) or the one
-/// transformers 5 writes (`rope_parameters`, `dtype`, `layer_types`). Defaults for absent
-/// optional fields are transformers' `Qwen2Config` defaults.
+/// transformers 5 writes (`rope_parameters`, `dtype`, `layer_types`). Unknown fields are ignored.
+///
+/// Required: `hidden_size`, `intermediate_size`, `num_hidden_layers`, `num_attention_heads`,
+/// `num_key_value_heads` (null means `num_attention_heads`) and `vocab_size`. Every other field
+/// takes transformers' `Qwen2Config` default when absent.
 ///
 /// ```swift
 /// let config = try Qwen2Configuration.load(from: modelDirectory.appendingPathComponent("config.json"))
 /// let window = config.slidingWindow(forLayer: 0)   // nil: full causal attention
 /// ```
 public struct Qwen2Configuration: Codable, Sendable, Equatable {
+    /// Width of the residual stream (`hidden_size`).
     public var hiddenSize: Int
+    /// Width of the MLP (`intermediate_size`).
     public var intermediateSize: Int
+    /// Number of decoder blocks (`num_hidden_layers`).
     public var numHiddenLayers: Int
+    /// Query heads per layer (`num_attention_heads`).
     public var numAttentionHeads: Int
+    /// Key/value heads per layer (`num_key_value_heads`); divides `numAttentionHeads`.
     public var numKeyValueHeads: Int
     /// `head_dim` when the file gives it, else `hiddenSize / numAttentionHeads`.
     public var headDim: Int
+    /// Rows of the embedding and `lm_head` matrices (`vocab_size`).
     public var vocabSize: Int
+    /// The context length the model supports (`max_position_embeddings`, default 32768).
     public var maxPositionEmbeddings: Int
+    /// Epsilon of every RMSNorm (`rms_norm_eps`, default 1e-6).
     public var rmsNormEps: Double
     /// The RoPE base frequency.
     public var ropeTheta: Double
@@ -29,6 +40,7 @@ public struct Qwen2Configuration: Codable, Sendable, Equatable {
     /// The sliding attention window in tokens, or nil when `use_sliding_window` is false
     /// (as transformers stores it).
     public var slidingWindow: Int?
+    /// `use_sliding_window` (default false).
     public var useSlidingWindow: Bool
     /// Layers below this index use full attention when `layer_types` is absent.
     public var maxWindowLayers: Int
@@ -39,6 +51,7 @@ public struct Qwen2Configuration: Codable, Sendable, Equatable {
     public var hiddenAct: String
     /// The dtype the checkpoint was saved in (`torch_dtype` or `dtype`), e.g. `"bfloat16"`.
     public var dtype: String?
+    /// `bos_token_id`.
     public var bosTokenId: Int?
     /// End-of-sequence ids (`eos_token_id` may be one id or a list).
     public var eosTokenIds: [Int]
@@ -82,6 +95,7 @@ public struct Qwen2Configuration: Codable, Sendable, Equatable {
         case eosTokenId = "eos_token_id"
     }
 
+    /// Decodes and validates; invalid values throw `DecodingError.dataCorrupted` at the field.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         if let modelType = try c.field(String.self, .modelType), modelType != "qwen2" {
@@ -99,7 +113,7 @@ public struct Qwen2Configuration: Codable, Sendable, Equatable {
         guard numAttentionHeads % numKeyValueHeads == 0 else {
             throw Self.invalid(.numKeyValueHeads, "\(numKeyValueHeads) does not divide num_attention_heads \(numAttentionHeads)")
         }
-        if try c.field(Int.self, .headDim) != nil {
+        if c.contains(.headDim), try !c.decodeNil(forKey: .headDim) {
             headDim = try Self.positive(c, .headDim)
         } else {
             guard hiddenSize % numAttentionHeads == 0 else {
@@ -107,6 +121,7 @@ public struct Qwen2Configuration: Codable, Sendable, Equatable {
             }
             headDim = hiddenSize / numAttentionHeads
         }
+        guard headDim % 2 == 0 else { throw Self.invalid(.headDim, "must be even for rotary embeddings, got \(headDim)") }
         maxPositionEmbeddings = try Self.positive(c, .maxPositionEmbeddings, default: 32768)
         rmsNormEps = try c.field(Double.self, .rmsNormEps) ?? 1e-6
         guard rmsNormEps > 0 else { throw Self.invalid(.rmsNormEps, "must be positive") }
@@ -142,6 +157,7 @@ public struct Qwen2Configuration: Codable, Sendable, Equatable {
         }
     }
 
+    /// Encodes in the release layout (`rope_theta`, `rope_scaling`) plus `layer_types` and `head_dim`.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode("qwen2", forKey: .modelType)

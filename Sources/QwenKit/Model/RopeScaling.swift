@@ -25,6 +25,7 @@ public struct RopeScaling: Codable, Sendable, Equatable {
         case llama3
     }
 
+    /// Which variant (`rope_type`, or the older `type`).
     public var ropeType: RopeType
     /// The context extension factor. For YaRN and LongRoPE without an explicit factor:
     /// `max_position_embeddings / original_max_position_embeddings`.
@@ -52,6 +53,7 @@ public struct RopeScaling: Codable, Sendable, Equatable {
     /// LongRoPE only: per-frequency factors for longer sequences.
     public var longFactor: [Double]?
 
+    /// A scaling with explicit values; defaults are those transformers uses when a field is absent.
     public init(
         ropeType: RopeType, factor: Double, originalMaxPositionEmbeddings: Int? = nil,
         attentionFactor: Double = 1, betaFast: Double = 32, betaSlow: Double = 1, truncate: Bool = true,

@@ -24,39 +24,44 @@ enum ByteLevelAlphabet {
         return table
     }()
 
-    /// The bytes a token's text stands for, as Hugging Face's ByteLevel decoder reads it: each
-    /// scalar mapped through the alphabet, or, if any scalar is outside it, the text's own UTF-8.
-    /// Returns whether the alphabet mapping applied.
+    /// The bytes a token's text (UTF-8) stands for, as Hugging Face's ByteLevel decoder reads it:
+    /// each scalar mapped through the alphabet, or, if any scalar is outside it, the text's own
+    /// UTF-8. Returns whether the alphabet mapping applied.
     @discardableResult
-    static func appendBytes<S: Sequence<UInt8>>(ofTokenText utf8: S, to bytes: inout [UInt8]) -> Bool {
+    static func appendBytes(ofTokenText utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) -> Bool {
         let start = bytes.count
-        var iterator = utf8.makeIterator()
-        var decoder = UTF8()
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar):
-                let value = Int(scalar.value)
-                if value < byteForScalar.count, byteForScalar[value] >= 0 {
-                    bytes.append(UInt8(byteForScalar[value]))
-                    continue
-                }
-            case .emptyInput:
-                return true
-            case .error:
-                break
+        var index = 0
+        while index < utf8.count {
+            let lead = utf8[index]
+            var value = -1
+            if lead < 0x80 {
+                value = Int(lead)
+                index += 1
+            } else if lead >= 0xC2, lead <= 0xC5, index + 1 < utf8.count, utf8[index + 1] & 0xC0 == 0x80 {
+                // The alphabet ends at U+0143, so its scalars take one or two UTF-8 bytes.
+                value = Int(lead & 0x1F) << 6 | Int(utf8[index + 1] & 0x3F)
+                index += 2
             }
-            bytes.removeSubrange(start...)
-            bytes.append(contentsOf: utf8)
-            return false
+            guard value >= 0, byteForScalar[value] >= 0 else {
+                bytes.removeSubrange(start...)
+                bytes.append(contentsOf: utf8)
+                return false
+            }
+            bytes.append(UInt8(byteForScalar[value]))
         }
+        return true
     }
 
-    /// The alphabet text of a byte string (the form vocabulary files use).
-    static func text<C: Collection<UInt8>>(of bytes: C) -> String {
-        var text = String.UnicodeScalarView()
+    /// Appends the alphabet text (UTF-8) of a byte string: the form vocabulary files store.
+    static func appendText(of bytes: UnsafeRawBufferPointer, to utf8: inout [UInt8]) {
         for byte in bytes {
-            if let scalar = Unicode.Scalar(scalarForByte[Int(byte)]) { text.append(scalar) }
+            let scalar = scalarForByte[Int(byte)]
+            if scalar < 0x80 {
+                utf8.append(UInt8(scalar))
+            } else {
+                utf8.append(0xC0 | UInt8(scalar >> 6))
+                utf8.append(0x80 | UInt8(scalar & 0x3F))
+            }
         }
-        return String(text)
     }
 }

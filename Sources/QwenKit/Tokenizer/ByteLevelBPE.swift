@@ -14,26 +14,26 @@ final class ByteLevelBPE: Sendable {
         self.merges = merges
         self.ignoresMerges = ignoresMerges
         byteTokens = (0..<256).map { byte in
-            let single = [UInt8(byte)]
-            if let id = single.withUnsafeBytes({ vocabulary.idsByBytes.value(for: $0) }) {
-                return [Int32(truncatingIfNeeded: id)]
-            }
+            let scalar = Unicode.Scalar(ByteLevelAlphabet.scalarForByte[byte]).map(String.init) ?? ""
+            if let id = vocabulary.modelID(ofText: scalar) { return [Int32(id)] }
             guard usesByteFallback else { return [] }
             // Byte fallback spells the UTF-8 of the byte's alphabet scalar as <0xHH> tokens.
-            let scalar = Unicode.Scalar(ByteLevelAlphabet.scalarForByte[byte])!
-            let ids = String(scalar).utf8.map { utf8Byte -> Int? in
-                let name = "<0x" + String(utf8Byte, radix: 16, uppercase: true).leftPadded(to: 2) + ">"
-                return vocabulary.modelID(ofText: name)
+            let ids = scalar.utf8.compactMap { utf8Byte in
+                vocabulary.modelID(ofText: "<0x" + String(utf8Byte, radix: 16, uppercase: true).leftPadded(to: 2) + ">")
             }
-            return ids.contains(nil) ? [] : ids.map { Int32($0!) }
+            return ids.count == scalar.utf8.count ? ids.map { Int32($0) } : []
         }
     }
 
     /// Appends the token ids of one pre-tokenized word (its raw bytes) to `output`.
     func encode(word: UnsafeRawBufferPointer, scratch: inout Scratch, into output: inout [Int32]) {
-        if ignoresMerges, let id = vocabulary.idsByBytes.value(for: word) {
-            output.append(Int32(truncatingIfNeeded: id))
-            return
+        if ignoresMerges {
+            scratch.text.removeAll(keepingCapacity: true)
+            ByteLevelAlphabet.appendText(of: word, to: &scratch.text)
+            if let id = scratch.text.withUnsafeBytes({ vocabulary.modelID(ofText: $0) }) {
+                output.append(id)
+                return
+            }
         }
         scratch.reset()
         for byte in word {
@@ -81,6 +81,8 @@ final class ByteLevelBPE: Sendable {
 
     /// Working memory for ``encode(word:scratch:into:)``, reused from word to word.
     struct Scratch {
+        /// The word in the byte-level alphabet, for the whole-word lookup of `ignoresMerges`.
+        fileprivate var text: [UInt8] = []
         /// Symbol ids; -1 once merged into the symbol on its left.
         fileprivate var ids: [Int32] = []
         fileprivate var previous: [Int32] = []

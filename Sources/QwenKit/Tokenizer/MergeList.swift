@@ -7,7 +7,7 @@ struct MergeList {
 
     var count: Int { bounds.count / 3 }
 
-    mutating func append<Left: Collection<UInt8>, Right: Collection<UInt8>>(left: Left, right: Right) {
+    mutating func append(left: UnsafeBufferPointer<UInt8>, right: UnsafeBufferPointer<UInt8>) {
         bounds.append(text.count)
         text.append(contentsOf: left)
         bounds.append(text.count)
@@ -15,40 +15,29 @@ struct MergeList {
         bounds.append(text.count)
     }
 
-    func left(_ index: Int) -> ArraySlice<UInt8> { text[bounds[3 * index]..<bounds[3 * index + 1]] }
-    func right(_ index: Int) -> ArraySlice<UInt8> { text[bounds[3 * index + 1]..<bounds[3 * index + 2]] }
+    mutating func append(left: String, right: String) {
+        var left = left, right = right
+        left.withUTF8 { left in right.withUTF8 { right in append(left: left, right: right) } }
+    }
 
-    /// Resolves every rule to token ids. A rule between tokens outside the byte-level alphabet can
-    /// never apply and is checked but left out. Throws when a rule names an unknown token;
-    /// `field` names the rule at `index` in the file.
-    func mergeTable(vocabulary: inout TokenVocabulary.Builder, file: String, field: (Int) -> String) throws -> MergeTable {
+    /// Resolves every rule to token ids: the rule at index `rank` joins `left` and `right` into the
+    /// token whose text is theirs joined. Throws when a rule names an unknown token; `field`
+    /// names the rule at an index for the error.
+    func mergeTable(vocabulary: TokenVocabulary.Builder, file: String, field: (Int) -> String) throws -> MergeTable {
         let table = MergeTable(capacity: count)
-        var joined: [UInt8] = []
-        for index in 0..<count {
-            let leftText = left(index), rightText = right(index)
-            guard let leftToken = vocabulary.modelID(ofText: leftText) else {
-                throw TokenizerError.unknownMergeToken(file: file, field: field(index), token: String(decoding: leftText, as: UTF8.self))
-            }
-            guard let rightToken = vocabulary.modelID(ofText: rightText) else {
-                throw TokenizerError.unknownMergeToken(file: file, field: field(index), token: String(decoding: rightText, as: UTF8.self))
-            }
-            joined.removeAll(keepingCapacity: true)
-            let merged: Int32?
-            if leftToken.isByteLevel && rightToken.isByteLevel {
-                joined.append(contentsOf: vocabulary.bytes(of: leftToken.id))
-                joined.append(contentsOf: vocabulary.bytes(of: rightToken.id))
-                merged = joined.withUnsafeBytes { vocabulary.modelID(ofBytes: $0) }
-            } else {
-                joined.append(contentsOf: leftText)
-                joined.append(contentsOf: rightText)
-                merged = vocabulary.modelID(ofText: joined)?.id
-            }
-            guard let merged else {
-                throw TokenizerError.unknownMergeToken(
-                    file: file, field: field(index), token: String(decoding: leftText + rightText, as: UTF8.self))
-            }
-            if leftToken.isByteLevel && rightToken.isByteLevel {
-                table.insert(left: leftToken.id, right: rightToken.id, rank: Int32(index), merged: merged)
+        try text.withUnsafeBytes { text in
+            for rank in 0..<count {
+                let start = bounds[3 * rank], middle = bounds[3 * rank + 1], end = bounds[3 * rank + 2]
+                let left = UnsafeRawBufferPointer(rebasing: text[start..<middle])
+                let right = UnsafeRawBufferPointer(rebasing: text[middle..<end])
+                let joined = UnsafeRawBufferPointer(rebasing: text[start..<end])
+                func unknown(_ token: UnsafeRawBufferPointer) -> TokenizerError {
+                    .unknownMergeToken(file: file, field: field(rank), token: String(decoding: token, as: UTF8.self))
+                }
+                guard let leftID = vocabulary.modelID(ofText: left) else { throw unknown(left) }
+                guard let rightID = vocabulary.modelID(ofText: right) else { throw unknown(right) }
+                guard let mergedID = vocabulary.modelID(ofText: joined) else { throw unknown(joined) }
+                table.insert(left: leftID, right: rightID, rank: Int32(rank), merged: mergedID)
             }
         }
         return table

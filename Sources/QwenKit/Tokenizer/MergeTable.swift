@@ -1,8 +1,8 @@
 /// BPE merge rules keyed by the ids of the two tokens they join: (left, right) → (rank, merged id).
 /// Open addressing over packed 64-bit keys, so a lookup is a multiply, a shift and usually one probe.
 final class MergeTable: @unchecked Sendable {
-    private let keys: UnsafeMutablePointer<UInt64>
-    private let values: UnsafeMutablePointer<UInt64>
+    /// Per slot: the packed pair, then rank << 32 | merged id; together so a probe is one cache line.
+    private let slots: UnsafeMutablePointer<(key: UInt64, value: UInt64)>
     private let shift: UInt64
     private let mask: Int
     private(set) var count = 0
@@ -19,15 +19,12 @@ final class MergeTable: @unchecked Sendable {
         }
         shift = 64 - bits
         mask = slots - 1
-        keys = .allocate(capacity: slots)
-        keys.initialize(repeating: Self.empty, count: slots)
-        values = .allocate(capacity: slots)
-        values.initialize(repeating: 0, count: slots)
+        self.slots = .allocate(capacity: slots)
+        self.slots.initialize(repeating: (Self.empty, 0), count: slots)
     }
 
     deinit {
-        keys.deallocate()
-        values.deallocate()
+        slots.deallocate()
     }
 
     @inline(__always)
@@ -40,10 +37,10 @@ final class MergeTable: @unchecked Sendable {
     func insert(left: Int32, right: Int32, rank: Int32, merged: Int32) {
         let key = UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
         var slot = firstSlot(key)
-        while keys[slot] != Self.empty && keys[slot] != key { slot = (slot + 1) & mask }
-        if keys[slot] == Self.empty { count += 1 }
-        keys[slot] = key
-        values[slot] = UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(bitPattern: merged))
+        while slots[slot].key != Self.empty && slots[slot].key != key { slot = (slot + 1) & mask }
+        if slots[slot].key == Self.empty { count += 1 }
+        slots[slot].key = key
+        slots[slot].value = UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(bitPattern: merged))
     }
 
     /// `rank << 32 | merged id` for the pair, or nil when the two tokens never merge.
@@ -52,8 +49,8 @@ final class MergeTable: @unchecked Sendable {
         let key = UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
         var slot = firstSlot(key)
         while true {
-            let stored = keys[slot]
-            if stored == key { return values[slot] }
+            let stored = slots[slot].key
+            if stored == key { return slots[slot].value }
             if stored == Self.empty { return nil }
             slot = (slot + 1) & mask
         }

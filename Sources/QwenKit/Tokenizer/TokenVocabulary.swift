@@ -1,12 +1,10 @@
 /// Every token id with the text it is stored as and the bytes it decodes to.
 ///
-/// Model (BPE) tokens are also indexed by their bytes for the merge rules; added tokens are not,
-/// as in Hugging Face tokenizers where they live outside the model's vocabulary.
+/// Model (BPE) tokens are also indexed by their stored text, for the merge rules and lookups;
+/// added tokens are not, as in Hugging Face tokenizers where they live outside the model.
 final class TokenVocabulary: Sendable {
-    /// Model tokens whose text is in the byte-level alphabet, keyed by the bytes they stand for.
-    let idsByBytes: ByteStringTable
-    /// Model tokens whose text has scalars outside the alphabet (never produced by byte-level BPE).
-    private let idsByRawText: [String: Int32]
+    /// Model token ids keyed by the token's stored text (UTF-8, such as `Ġhello`).
+    private let idsByText: ByteStringTable
     private let bytes: [UInt8]
     /// Per id: start << 32 | count into `bytes`, or `absent`.
     private let spans: [UInt64]
@@ -16,8 +14,7 @@ final class TokenVocabulary: Sendable {
     private static let absent = UInt64.max
 
     fileprivate init(builder: Builder) {
-        idsByBytes = builder.idsByBytes
-        idsByRawText = builder.idsByRawText
+        idsByText = builder.idsByText
         bytes = builder.bytes
         spans = builder.spans
         isByteLevel = builder.isByteLevel
@@ -41,74 +38,60 @@ final class TokenVocabulary: Sendable {
         guard id >= 0, id < spans.count, spans[id] != Self.absent else { return nil }
         let start = Int(spans[id] >> 32)
         let tokenBytes = bytes[start..<start + Int(spans[id] & 0xFFFF_FFFF)]
-        return isByteLevel[id] ? ByteLevelAlphabet.text(of: tokenBytes) : String(decoding: tokenBytes, as: UTF8.self)
+        guard isByteLevel[id] else { return String(decoding: tokenBytes, as: UTF8.self) }
+        var utf8: [UInt8] = []
+        tokenBytes.withUnsafeBytes { ByteLevelAlphabet.appendText(of: $0, to: &utf8) }
+        return String(decoding: utf8, as: UTF8.self)
+    }
+
+    /// The id of a model token given its stored text (UTF-8).
+    @inline(__always)
+    func modelID(ofText utf8: UnsafeRawBufferPointer) -> Int32? {
+        idsByText.value(for: utf8).map { Int32(truncatingIfNeeded: $0) }
     }
 
     /// The id of a model token given its stored text.
     func modelID(ofText text: String) -> Int? {
-        var tokenBytes: [UInt8] = []
-        if ByteLevelAlphabet.appendBytes(ofTokenText: text.utf8, to: &tokenBytes) {
-            return tokenBytes.withUnsafeBytes { idsByBytes.value(for: $0) }.map { Int($0) }
-        }
-        return idsByRawText[text].map { Int($0) }
+        var text = text
+        return text.withUTF8 { modelID(ofText: UnsafeRawBufferPointer($0)) }.map { Int($0) }
     }
 
     /// Collects tokens while a vocabulary file is read.
     struct Builder {
-        fileprivate let idsByBytes = ByteStringTable(minimumCapacity: 1 << 17)
-        fileprivate var idsByRawText: [String: Int32] = [:]
+        fileprivate let idsByText = ByteStringTable(minimumCapacity: 1 << 17)
         fileprivate var bytes: [UInt8] = []
         fileprivate var spans: [UInt64] = []
         fileprivate var isByteLevel: [Bool] = []
-        private var scratch: [UInt8] = []
 
         init() {}
 
-        /// Adds a token from its stored text (UTF-8). Model tokens are indexed for the merges.
-        /// A repeated text or id keeps the last entry, as a JSON object read into a map does.
-        mutating func add<C: Collection<UInt8>>(text utf8: C, id: Int32, isModelToken: Bool) {
-            scratch.removeAll(keepingCapacity: true)
-            let byteLevel = ByteLevelAlphabet.appendBytes(ofTokenText: utf8, to: &scratch)
-            if isModelToken {
-                if byteLevel {
-                    scratch.withUnsafeBytes { idsByBytes.set($0, value: UInt64(id)) }
-                } else {
-                    idsByRawText[String(decoding: utf8, as: UTF8.self)] = id
-                }
-            }
+        /// Adds a token from its stored text (UTF-8); model tokens are indexed by it. A repeated
+        /// text or id keeps the last entry, as a JSON object read into a map does.
+        mutating func add(text utf8: UnsafeBufferPointer<UInt8>, id: Int32, isModelToken: Bool) {
+            if isModelToken { idsByText.set(UnsafeRawBufferPointer(utf8), value: UInt64(id)) }
             let index = Int(id)
             if index >= spans.count {
                 spans.append(contentsOf: repeatElement(TokenVocabulary.absent, count: index + 1 - spans.count))
                 isByteLevel.append(contentsOf: repeatElement(false, count: index + 1 - isByteLevel.count))
             }
-            spans[index] = UInt64(bytes.count) << 32 | UInt64(scratch.count)
-            isByteLevel[index] = byteLevel
-            bytes.append(contentsOf: scratch)
+            let start = bytes.count
+            isByteLevel[index] = ByteLevelAlphabet.appendBytes(ofTokenText: utf8, to: &bytes)
+            spans[index] = UInt64(start) << 32 | UInt64(bytes.count - start)
         }
 
-        /// The id of a model token given its stored text (UTF-8), and whether it is byte-level.
-        mutating func modelID<C: Collection<UInt8>>(ofText utf8: C) -> (id: Int32, isByteLevel: Bool)? {
-            scratch.removeAll(keepingCapacity: true)
-            if ByteLevelAlphabet.appendBytes(ofTokenText: utf8, to: &scratch) {
-                return scratch.withUnsafeBytes { idsByBytes.value(for: $0) }.map { (Int32(truncatingIfNeeded: $0), true) }
-            }
-            return idsByRawText[String(decoding: utf8, as: UTF8.self)].map { ($0, false) }
+        mutating func add(text: String, id: Int32, isModelToken: Bool) {
+            var text = text
+            text.withUTF8 { add(text: $0, id: id, isModelToken: isModelToken) }
         }
 
-        /// The id of a model token given the bytes it stands for.
-        func modelID(ofBytes key: UnsafeRawBufferPointer) -> Int32? {
-            idsByBytes.value(for: key).map { Int32(truncatingIfNeeded: $0) }
+        /// The id of a model token given its stored text (UTF-8).
+        func modelID(ofText utf8: UnsafeRawBufferPointer) -> Int32? {
+            idsByText.value(for: utf8).map { Int32(truncatingIfNeeded: $0) }
         }
 
-        /// Whether `id` has a token.
-        func contains(id: Int) -> Bool { id >= 0 && id < spans.count && spans[id] != TokenVocabulary.absent }
-
-        /// The bytes a model token stands for (empty for an unknown id).
-        func bytes(of id: Int32) -> ArraySlice<UInt8> {
-            let index = Int(id)
-            guard contains(id: index) else { return [] }
-            let start = Int(spans[index] >> 32)
-            return bytes[start..<start + Int(spans[index] & 0xFFFF_FFFF)]
+        func modelID(ofText text: String) -> Int32? {
+            var text = text
+            return text.withUTF8 { modelID(ofText: UnsafeRawBufferPointer($0)) }
         }
 
         func build() -> TokenVocabulary { TokenVocabulary(builder: self) }

@@ -25,9 +25,9 @@ extension Tokenizer {
                !["Qwen2Tokenizer", "Qwen2TokenizerFast"].contains(tokenizerClass) {
                 throw TokenizerError.unsupported(file: configURL.path, field: "tokenizer_class", value: tokenizerClass)
             }
-            var vocabulary = try VocabularyAndMergesFiles.loadVocabulary(vocabURL)
+            let vocabulary = try VocabularyAndMergesFiles.loadVocabulary(vocabURL)
             let merges = try VocabularyAndMergesFiles.loadMerges(mergesURL)
-                .mergeTable(vocabulary: &vocabulary, file: mergesURL.path) { "line \($0 + 2)" }
+                .mergeTable(vocabulary: vocabulary, file: mergesURL.path) { "merge \($0)" }
             definition = TokenizerDefinition(
                 vocabulary: vocabulary, merges: merges,
                 addedTokens: try configURL.map { try config?.addedTokens(file: $0.path) ?? [] } ?? [],
@@ -67,11 +67,11 @@ extension Tokenizer {
         let addedIDs = Set(addedTokens.map(\.id))
         var vocabulary = TokenVocabulary.Builder()
         for (id, token) in tokens.enumerated() where !addedIDs.contains(id) {
-            vocabulary.add(text: token.utf8, id: Int32(id), isModelToken: true)
+            vocabulary.add(text: token, id: Int32(id), isModelToken: true)
         }
         var mergeList = MergeList()
-        for (left, right) in merges { mergeList.append(left: left.utf8, right: right.utf8) }
-        let mergeTable = try mergeList.mergeTable(vocabulary: &vocabulary, file: source) { "merges[\($0)]" }
+        for (left, right) in merges { mergeList.append(left: left, right: right) }
+        let mergeTable = try mergeList.mergeTable(vocabulary: vocabulary, file: source) { "merges[\($0)]" }
         let definition = TokenizerDefinition(
             vocabulary: vocabulary, merges: mergeTable, addedTokens: addedTokens, normalization: normalization)
         try self.init(definition) { _ in specialTokenIDs }

@@ -8,9 +8,9 @@ struct TokenizerDefinition {
     var normalization: TextNormalization
 
     /// The id of a token given its stored text: an added token's, else a model token's.
-    mutating func id(forToken token: String) -> Int? {
+    func id(forToken token: String) -> Int? {
         if let added = addedTokens.last(where: { $0.content == token }) { return added.id }
-        return vocabulary.modelID(ofText: token.utf8).map { Int($0.id) }
+        return vocabulary.modelID(ofText: token).map { Int($0) }
     }
 }
 
@@ -22,7 +22,7 @@ extension Tokenizer {
         var definition = definition
         let specialTokenIDs = try specialTokenIDs(&definition)
         for token in definition.addedTokens {
-            definition.vocabulary.add(text: token.content.utf8, id: Int32(token.id), isModelToken: false)
+            definition.vocabulary.add(text: token.content, id: Int32(token.id), isModelToken: false)
         }
         let model = ByteLevelBPE(
             vocabulary: definition.vocabulary.build(), merges: definition.merges,

@@ -25,7 +25,7 @@ enum TokenizerJSONFile {
             }
         }
         try scanner.expectEnd(field: "(top level)")
-        guard var model else { throw TokenizerError.missingField(file: file, field: "model") }
+        guard let model else { throw TokenizerError.missingField(file: file, field: "model") }
 
         var normalization = TextNormalization.none
         if let range = sections["normalizer"] {
@@ -57,7 +57,7 @@ enum TokenizerJSONFile {
                     try entry.addedToken(id: id, hasNormalizer: normalization != .none, file: file, field: field))
             }
         }
-        let merges = try model.merges.mergeTable(vocabulary: &model.vocabulary, file: file) { "model.merges[\($0)]" }
+        let merges = try model.merges.mergeTable(vocabulary: model.vocabulary, file: file) { "model.merges[\($0)]" }
         return TokenizerDefinition(
             vocabulary: model.vocabulary, merges: merges, ignoresMerges: model.ignoresMerges,
             usesByteFallback: model.usesByteFallback, addedTokens: addedTokens, normalization: normalization)
@@ -84,7 +84,7 @@ enum TokenizerJSONFile {
                     try scanner.forEachMember(field: "model.vocab") { scanner, token in
                         let id = try scanner.readInt32(field: "model.vocab")
                         guard id >= 0 else { throw scanner.error("model.vocab", "negative token id") }
-                        section.vocabulary.add(text: token, id: id, isModelToken: true)
+                        token.withUnsafeBufferPointer { section.vocabulary.add(text: $0, id: id, isModelToken: true) }
                     }
                 case "merges":
                     sawMerges = true
@@ -118,8 +118,8 @@ enum TokenizerJSONFile {
         /// Merges are `"left right"` strings (older files) or `["left", "right"]` pairs.
         private static func readMerges(_ scanner: inout JSONScanner, into merges: inout MergeList) throws {
             var left: [UInt8] = [], right: [UInt8] = []
-            try scanner.forEachElement(field: "model.merges") { scanner, index in
-                let field = "model.merges[\(index)]"
+            let field = "model.merges"
+            try scanner.forEachElement(field: field) { scanner, _ in
                 left.removeAll(keepingCapacity: true)
                 right.removeAll(keepingCapacity: true)
                 if try scanner.peek(field: field) == UInt8(ascii: "[") {
@@ -134,12 +134,14 @@ enum TokenizerJSONFile {
                         count += 1
                     }
                     guard count == 2 else { throw scanner.error(field, "expected two tokens") }
-                    merges.append(left: left, right: right)
+                    left.withUnsafeBufferPointer { left in right.withUnsafeBufferPointer { merges.append(left: left, right: $0) } }
                 } else {
                     try scanner.readString(into: &left, field: field)
-                    let parts = left.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
-                    guard parts.count == 2 else { throw scanner.error(field, "expected \"left right\"") }
-                    merges.append(left: parts[0], right: parts[1])
+                    guard let space = left.firstIndex(of: UInt8(ascii: " ")), !left[(space + 1)...].contains(UInt8(ascii: " "))
+                    else { throw scanner.error(field, "expected \"left right\"") }
+                    left.withUnsafeBufferPointer { text in
+                        merges.append(left: UnsafeBufferPointer(rebasing: text[..<space]), right: UnsafeBufferPointer(rebasing: text[(space + 1)...]))
+                    }
                 }
             }
         }

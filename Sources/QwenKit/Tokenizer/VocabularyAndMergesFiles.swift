@@ -9,10 +9,9 @@ enum VocabularyAndMergesFiles {
         try data.withUnsafeBytes { raw in
             var scanner = JSONScanner(raw.bindMemory(to: UInt8.self), file: url.path)
             try scanner.forEachMember(field: "(top level)") { scanner, token in
-                let field = String(decoding: token, as: UTF8.self)
-                let id = try scanner.readInt32(field: field)
-                guard id >= 0 else { throw scanner.error(field, "negative token id") }
-                vocabulary.add(text: token, id: id, isModelToken: true)
+                let id = try scanner.readInt32(field: "token ids")
+                guard id >= 0 else { throw scanner.error(String(decoding: token, as: UTF8.self), "negative token id") }
+                token.withUnsafeBufferPointer { vocabulary.add(text: $0, id: id, isModelToken: true) }
             }
             try scanner.expectEnd(field: "(top level)")
         }
@@ -32,7 +31,9 @@ enum VocabularyAndMergesFiles {
             guard parts.count == 2 else {
                 throw TokenizerError.malformed(file: url.path, field: "line \(lineNumber)", reason: "expected \"left right\"")
             }
-            merges.append(left: parts[0], right: parts[1])
+            Array(parts[0]).withUnsafeBufferPointer { left in
+                Array(parts[1]).withUnsafeBufferPointer { merges.append(left: left, right: $0) }
+            }
         }
         return merges
     }

@@ -15,6 +15,7 @@ public final class SafetensorsFile: @unchecked Sendable {
     /// Largest header accepted, as the reference implementation does.
     public static let maximumHeaderLength: UInt64 = 100_000_000
 
+    /// The mapped file.
     public let url: URL
     /// Every tensor in the file, by name.
     public let tensors: [String: TensorInfo]
@@ -23,7 +24,8 @@ public final class SafetensorsFile: @unchecked Sendable {
     private let mapped: MappedFile
 
     /// Maps the file and validates its header: length, JSON, dtypes, shapes, offsets
-    /// (inside the data region, matching the shape, not overlapping). Throws ``WeightsError``.
+    /// (inside the data region, matching the shape, not overlapping; gaps between tensors are
+    /// allowed). A null `__metadata__` counts as empty. Throws ``WeightsError``.
     public init(url: URL) throws {
         self.url = url
         mapped = try MappedFile(url: url)

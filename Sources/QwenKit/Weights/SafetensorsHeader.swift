@@ -63,6 +63,7 @@ private struct RawHeader: Decodable {
         let container = try decoder.container(keyedBy: NameKey.self)
         for key in container.allKeys {
             if key.stringValue == "__metadata__" {
+                if try container.decodeNil(forKey: key) { continue }
                 do {
                     metadata = .valid(try container.decode([String: String].self, forKey: key))
                 } catch {

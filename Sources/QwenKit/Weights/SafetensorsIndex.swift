@@ -21,9 +21,12 @@ struct SafetensorsIndex: Decodable {
             self = try JSONDecoder().decode(Self.self, from: data)
         } catch DecodingError.keyNotFound(let key, _) {
             throw WeightsError.invalidIndex(file: url.path, reason: "missing \"\(key.stringValue)\"")
-        } catch DecodingError.typeMismatch(_, let context) {
-            let field = context.codingPath.isEmpty ? "index" : "weight_map"
-            throw WeightsError.invalidIndex(file: url.path, reason: "\(field) has the wrong type")
+        } catch DecodingError.typeMismatch(_, let context) where !context.codingPath.isEmpty {
+            throw WeightsError.invalidIndex(file: url.path, reason: "weight_map must map tensor names to file names")
+        } catch DecodingError.valueNotFound {
+            throw WeightsError.invalidIndex(file: url.path, reason: "weight_map must map tensor names to file names")
+        } catch DecodingError.typeMismatch {
+            throw WeightsError.invalidIndex(file: url.path, reason: "not a JSON object")
         } catch {
             throw WeightsError.invalidIndex(file: url.path, reason: "not valid JSON")
         }

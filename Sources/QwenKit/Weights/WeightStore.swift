@@ -16,12 +16,14 @@ public final class WeightStore: @unchecked Sendable {
     /// File name of the index of a sharded checkpoint.
     public static let indexFileName = "model.safetensors.index.json"
 
+    /// The model directory the weights were found in.
     public let directory: URL
     /// The opened weight files, in the order they were found.
     public let files: [SafetensorsFile]
     private let locations: [String: (file: SafetensorsFile, info: TensorInfo)]
     private let lock = NSLock()
-    private var copies: [UnsafeMutableRawPointer] = []
+    /// Aligned or converted copies made by ``matrix(_:rows:columns:)``, by tensor name.
+    private var copies: [String: UnsafeMutableRawPointer] = [:]
 
     /// Opens the weights of `directory`, preferring `model.safetensors` (as transformers does),
     /// then `model.safetensors.index.json`, then every `*.safetensors` file.
@@ -74,7 +76,7 @@ public final class WeightStore: @unchecked Sendable {
     }
 
     deinit {
-        for copy in copies { copy.deallocate() }
+        for copy in copies.values { copy.deallocate() }
     }
 
     /// Every tensor name, sorted.
@@ -105,12 +107,13 @@ public final class WeightStore: @unchecked Sendable {
             if let base = bytes.baseAddress, Int(bitPattern: base) % format.bytesPerElement == 0 {
                 return WeightMatrix(base: base, format: format, rows: rows, columns: columns)
             }
-            let copy = retainedCopy(bytes, alignment: format.bytesPerElement)
+            let copy = try retainedCopy(of: name, byteCount: bytes.count) { $0.copyMemory(from: bytes) }
             return WeightMatrix(base: copy, format: format, rows: rows, columns: columns)
         }
-        let converted = try floats(bytes, info: info, file: file)
-        let buffer = converted.withUnsafeBytes { retainedCopy($0, alignment: MemoryLayout<Float>.alignment) }
-        return WeightMatrix(base: buffer, format: .f32, rows: rows, columns: columns)
+        let copy = try retainedCopy(of: name, byteCount: info.elementCount * MemoryLayout<Float>.size) {
+            try convert(bytes, info: info, file: file, into: $0.bindMemory(to: Float.self))
+        }
+        return WeightMatrix(base: copy, format: .f32, rows: rows, columns: columns)
     }
 
     /// A 1-D tensor of `count` elements (a norm weight or a bias) converted to `Float`.
@@ -118,7 +121,10 @@ public final class WeightStore: @unchecked Sendable {
     public func vector(_ name: String, count: Int) throws -> [Float] {
         let (file, info) = try location(name)
         try checkShape(info, file: file, expected: [count])
-        return try floats(file.bytes(of: info), info: info, file: file)
+        let bytes = file.bytes(of: info)
+        var values = [Float](repeating: 0, count: info.elementCount)
+        try values.withUnsafeMutableBufferPointer { try convert(bytes, info: info, file: file, into: $0) }
+        return values
     }
 
     private func location(_ name: String) throws -> (file: SafetensorsFile, info: TensorInfo) {
@@ -134,22 +140,30 @@ public final class WeightStore: @unchecked Sendable {
         }
     }
 
-    private func floats(_ bytes: UnsafeRawBufferPointer, info: TensorInfo, file: SafetensorsFile) throws -> [Float] {
-        var values = [Float](repeating: 0, count: info.elementCount)
-        let converted = values.withUnsafeMutableBufferPointer { destination in
-            FloatConversion.convert(bytes, dtype: info.dtype, into: destination)
-        }
-        guard converted else {
+    private func convert(
+        _ bytes: UnsafeRawBufferPointer, info: TensorInfo, file: SafetensorsFile, into destination: UnsafeMutableBufferPointer<Float>
+    ) throws {
+        guard FloatConversion.convert(bytes, dtype: info.dtype, into: destination) else {
             throw WeightsError.unsupportedDType(file: file.url.path, tensor: info.name, dtype: info.dtype)
         }
-        return values
     }
 
-    /// An aligned copy of `bytes` that lives as long as the store.
-    private func retainedCopy(_ bytes: UnsafeRawBufferPointer, alignment: Int) -> UnsafeRawPointer {
-        let copy = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: alignment)
-        if let source = bytes.baseAddress { copy.copyMemory(from: source, byteCount: bytes.count) }
-        lock.withLock { copies.append(copy) }
-        return UnsafeRawPointer(copy)
+    /// A 16-byte aligned buffer of `byteCount` bytes for tensor `name`, filled by `fill` the first
+    /// time and kept as long as the store.
+    private func retainedCopy(
+        of name: String, byteCount: Int, fill: (UnsafeMutableRawBufferPointer) throws -> Void
+    ) throws -> UnsafeRawPointer {
+        try lock.withLock {
+            if let copy = copies[name] { return UnsafeRawPointer(copy) }
+            let copy = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: 16)
+            do {
+                try fill(UnsafeMutableRawBufferPointer(start: copy, count: byteCount))
+            } catch {
+                copy.deallocate()
+                throw error
+            }
+            copies[name] = copy
+            return UnsafeRawPointer(copy)
+        }
     }
 }

@@ -38,6 +38,7 @@ public enum WeightsError: Error, CustomStringConvertible, Equatable {
     /// The index maps a tensor to a shard that does not contain it.
     case tensorNotInShard(index: String, tensor: String, shard: String)
 
+    /// One line naming the file, the tensor where relevant, and what is wrong.
     public var description: String {
         switch self {
         case .cannotOpen(let file, let reason):

@@ -1,0 +1,257 @@
+// AVX-512 linear layers: a row-streaming matrix-vector kernel for decoding (one activation
+// row, memory-bound) and a packed, register-tiled matrix-matrix kernel for prefill.
+#include "kernels_internal.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,f16c"))), apply_to = function)
+
+#define QK_ALWAYS_INLINE static inline __attribute__((always_inline))
+
+/// 16 consecutive weights starting at element c of `row`, as float32; lanes past `mask` are 0.
+QK_ALWAYS_INLINE __m512 qk_load_weights(const void *row, size_t c, __mmask16 mask, const int format) {
+    if (format == QK_FORMAT_F32) return _mm512_maskz_loadu_ps(mask, (const float *)row + c);
+    __m256i halves = _mm256_maskz_loadu_epi16(mask, (const uint16_t *)row + c);
+    if (format == QK_FORMAT_F16) return _mm512_cvtph_ps(halves);
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(halves), 16));
+}
+
+/// The same without a mask, for full blocks.
+QK_ALWAYS_INLINE __m512 qk_load_weights_full(const void *row, size_t c, const int format) {
+    if (format == QK_FORMAT_F32) return _mm512_loadu_ps((const float *)row + c);
+    __m256i halves = _mm256_loadu_si256((const __m256i *)((const uint16_t *)row + c));
+    if (format == QK_FORMAT_F16) return _mm512_cvtph_ps(halves);
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(halves), 16));
+}
+
+QK_ALWAYS_INLINE __mmask16 qk_tail_mask(size_t remaining) {
+    return remaining >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << remaining) - 1);
+}
+
+// MARK: - Matrix-vector (one activation row)
+
+/// y[r] for 4 consecutive weight rows, each streamed once.
+QK_ALWAYS_INLINE void qk_gemv_rows4(const float *x, qk_matrix w, size_t r, const float *bias, float *y,
+                                    const int format) {
+    const size_t columns = w.columns;
+    const void *w0 = qk_row_pointer(w, r), *w1 = qk_row_pointer(w, r + 1);
+    const void *w2 = qk_row_pointer(w, r + 2), *w3 = qk_row_pointer(w, r + 3);
+    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
+    __m512 b0 = _mm512_setzero_ps(), b1 = _mm512_setzero_ps(), b2 = _mm512_setzero_ps(), b3 = _mm512_setzero_ps();
+    size_t c = 0;
+    for (; c + 32 <= columns; c += 32) {
+        __m512 xa = _mm512_loadu_ps(x + c), xb = _mm512_loadu_ps(x + c + 16);
+        a0 = _mm512_fmadd_ps(xa, qk_load_weights_full(w0, c, format), a0);
+        a1 = _mm512_fmadd_ps(xa, qk_load_weights_full(w1, c, format), a1);
+        a2 = _mm512_fmadd_ps(xa, qk_load_weights_full(w2, c, format), a2);
+        a3 = _mm512_fmadd_ps(xa, qk_load_weights_full(w3, c, format), a3);
+        b0 = _mm512_fmadd_ps(xb, qk_load_weights_full(w0, c + 16, format), b0);
+        b1 = _mm512_fmadd_ps(xb, qk_load_weights_full(w1, c + 16, format), b1);
+        b2 = _mm512_fmadd_ps(xb, qk_load_weights_full(w2, c + 16, format), b2);
+        b3 = _mm512_fmadd_ps(xb, qk_load_weights_full(w3, c + 16, format), b3);
+    }
+    for (; c < columns; c += 16) {
+        __mmask16 mask = qk_tail_mask(columns - c);
+        __m512 xa = _mm512_maskz_loadu_ps(mask, x + c);
+        a0 = _mm512_fmadd_ps(xa, qk_load_weights(w0, c, mask, format), a0);
+        a1 = _mm512_fmadd_ps(xa, qk_load_weights(w1, c, mask, format), a1);
+        a2 = _mm512_fmadd_ps(xa, qk_load_weights(w2, c, mask, format), a2);
+        a3 = _mm512_fmadd_ps(xa, qk_load_weights(w3, c, mask, format), a3);
+    }
+    float s0 = _mm512_reduce_add_ps(_mm512_add_ps(a0, b0)), s1 = _mm512_reduce_add_ps(_mm512_add_ps(a1, b1));
+    float s2 = _mm512_reduce_add_ps(_mm512_add_ps(a2, b2)), s3 = _mm512_reduce_add_ps(_mm512_add_ps(a3, b3));
+    if (bias) {
+        s0 += bias[r], s1 += bias[r + 1], s2 += bias[r + 2], s3 += bias[r + 3];
+    }
+    y[r] = s0, y[r + 1] = s1, y[r + 2] = s2, y[r + 3] = s3;
+}
+
+/// y[r] for one weight row.
+QK_ALWAYS_INLINE void qk_gemv_row(const float *x, qk_matrix w, size_t r, const float *bias, float *y,
+                                  const int format) {
+    const void *row = qk_row_pointer(w, r);
+    __m512 a = _mm512_setzero_ps(), b = _mm512_setzero_ps();
+    size_t c = 0;
+    for (; c + 32 <= w.columns; c += 32) {
+        a = _mm512_fmadd_ps(_mm512_loadu_ps(x + c), qk_load_weights_full(row, c, format), a);
+        b = _mm512_fmadd_ps(_mm512_loadu_ps(x + c + 16), qk_load_weights_full(row, c + 16, format), b);
+    }
+    for (; c < w.columns; c += 16) {
+        __mmask16 mask = qk_tail_mask(w.columns - c);
+        a = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, x + c), qk_load_weights(row, c, mask, format), a);
+    }
+    float sum = _mm512_reduce_add_ps(_mm512_add_ps(a, b));
+    y[r] = bias ? sum + bias[r] : sum;
+}
+
+QK_ALWAYS_INLINE void qk_gemv(const float *x, qk_matrix w, const float *bias, size_t row_begin, size_t row_end,
+                              float *y, const int format) {
+    size_t r = row_begin;
+    for (; r + 4 <= row_end; r += 4) qk_gemv_rows4(x, w, r, bias, y, format);
+    for (; r < row_end; r++) qk_gemv_row(x, w, r, bias, y, format);
+}
+
+// MARK: - Matrix-matrix (several activation rows)
+
+enum {
+    QK_MR = 8,    ///< activation rows per register tile
+    QK_NR = 32,   ///< weight rows per packed panel (two vectors)
+    QK_KC = 256,  ///< columns per packed panel: 32 KiB of float32, resident in L1
+};
+
+/// Transposes the 16×16 block v (v[i] is row i) in registers: afterwards v[i] is column i.
+QK_ALWAYS_INLINE void qk_transpose16(__m512 v[16]) {
+    __m512 t[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(v[2 * i], v[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(v[2 * i], v[2 * i + 1]);
+    }
+    // v[4i + c], 128-bit lane L: rows 4i..<4i+4 of column 4L + c.
+    for (int i = 0; i < 4; i++) {
+        const __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 2]);
+        const __m512d c = _mm512_castps_pd(t[4 * i + 1]), d = _mm512_castps_pd(t[4 * i + 3]);
+        v[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
+        v[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
+        v[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(c, d));
+        v[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(c, d));
+    }
+    for (int i = 0; i < 2; i++) {
+        for (int c = 0; c < 4; c++) {
+            t[8 * i + c] = _mm512_shuffle_f32x4(v[8 * i + c], v[8 * i + 4 + c], 0x88);
+            t[8 * i + 4 + c] = _mm512_shuffle_f32x4(v[8 * i + c], v[8 * i + 4 + c], 0xDD);
+        }
+    }
+    for (int c = 0; c < 8; c++) {
+        v[c] = _mm512_shuffle_f32x4(t[c], t[8 + c], 0x88);
+        v[c + 8] = _mm512_shuffle_f32x4(t[c], t[8 + c], 0xDD);
+    }
+}
+
+/// panel[k * NR + j] = W[r + j, k0 + k] as float32 for j < nr (zero for nr <= j < NR), k < kc
+/// (rounded up to 16, the extra columns zero).
+QK_ALWAYS_INLINE void qk_pack_panel(qk_matrix w, size_t r, size_t nr, size_t k0, size_t kc, float *panel,
+                                    const int format) {
+    for (size_t half = 0; half < QK_NR; half += 16) {
+        for (size_t k = 0; k < kc; k += 16) {
+            const __mmask16 mask = qk_tail_mask(kc - k);
+            __m512 v[16];
+            for (size_t j = 0; j < 16; j++)
+                v[j] = half + j < nr ? qk_load_weights(qk_row_pointer(w, r + half + j), k0 + k, mask, format)
+                                     : _mm512_setzero_ps();
+            qk_transpose16(v);
+            for (size_t c = 0; c < 16; c++) _mm512_store_ps(panel + (k + c) * QK_NR + half, v[c]);
+        }
+    }
+}
+
+/// y[0..<mr, 0..<nr] (row stride ldy) (+)= x[0..<mr, 0..<kc] (row stride ldx) · panelᵀ.
+/// The first column block starts from the bias (or zero); later blocks add to y.
+QK_ALWAYS_INLINE void qk_micro_kernel(const int mr, const float *x, size_t ldx, const float *panel, size_t kc,
+                                      float *y, size_t ldy, size_t nr, const float *bias, int first) {
+    __m512 acc[QK_MR][2];
+    const __mmask16 mask0 = qk_tail_mask(nr), mask1 = nr > 16 ? qk_tail_mask(nr - 16) : 0;
+    for (int i = 0; i < mr; i++) {
+        if (first) {
+            acc[i][0] = bias ? _mm512_maskz_loadu_ps(mask0, bias) : _mm512_setzero_ps();
+            acc[i][1] = bias ? _mm512_maskz_loadu_ps(mask1, bias + 16) : _mm512_setzero_ps();
+        } else {
+            acc[i][0] = _mm512_maskz_loadu_ps(mask0, y + i * ldy);
+            acc[i][1] = _mm512_maskz_loadu_ps(mask1, y + i * ldy + 16);
+        }
+    }
+    for (size_t k = 0; k < kc; k++) {
+        const __m512 b0 = _mm512_load_ps(panel + k * QK_NR), b1 = _mm512_load_ps(panel + k * QK_NR + 16);
+        for (int i = 0; i < mr; i++) {
+            const __m512 a = _mm512_set1_ps(x[i * ldx + k]);
+            acc[i][0] = _mm512_fmadd_ps(a, b0, acc[i][0]);
+            acc[i][1] = _mm512_fmadd_ps(a, b1, acc[i][1]);
+        }
+    }
+    for (int i = 0; i < mr; i++) {
+        _mm512_mask_storeu_ps(y + i * ldy, mask0, acc[i][0]);
+        _mm512_mask_storeu_ps(y + i * ldy + 16, mask1, acc[i][1]);
+    }
+}
+
+static void qk_micro_kernel_any(size_t mr, const float *x, size_t ldx, const float *panel, size_t kc, float *y,
+                                size_t ldy, size_t nr, const float *bias, int first) {
+    switch (mr) {
+#define QK_CASE(n) \
+    case n: qk_micro_kernel(n, x, ldx, panel, kc, y, ldy, nr, bias, first); break;
+        QK_CASE(1) QK_CASE(2) QK_CASE(3) QK_CASE(4) QK_CASE(5) QK_CASE(6) QK_CASE(7) QK_CASE(8)
+#undef QK_CASE
+    default: break;
+    }
+}
+
+QK_ALWAYS_INLINE void qk_gemm(const float *x, size_t x_rows, qk_matrix w, const float *bias, size_t row_begin,
+                              size_t row_end, float *y, const int format) {
+    float panel[QK_KC * QK_NR] __attribute__((aligned(64)));
+    const size_t columns = w.columns;
+    for (size_t r = row_begin; r < row_end; r += QK_NR) {
+        const size_t nr = row_end - r < QK_NR ? row_end - r : QK_NR;
+        for (size_t k0 = 0; k0 < columns; k0 += QK_KC) {
+            const size_t kc = columns - k0 < QK_KC ? columns - k0 : QK_KC;
+            qk_pack_panel(w, r, nr, k0, kc, panel, format);
+            for (size_t m = 0; m < x_rows; m += QK_MR) {
+                const size_t mr = x_rows - m < QK_MR ? x_rows - m : QK_MR;
+                qk_micro_kernel_any(mr, x + m * columns + k0, columns, panel, kc, y + m * w.rows + r, w.rows, nr,
+                                    bias ? bias + r : NULL, k0 == 0);
+            }
+        }
+    }
+}
+
+// MARK: - Entry points
+
+static void qk_gemv_f32(const float *x, qk_matrix w, const float *b, size_t r0, size_t r1, float *y) {
+    qk_gemv(x, w, b, r0, r1, y, QK_FORMAT_F32);
+}
+static void qk_gemv_f16(const float *x, qk_matrix w, const float *b, size_t r0, size_t r1, float *y) {
+    qk_gemv(x, w, b, r0, r1, y, QK_FORMAT_F16);
+}
+static void qk_gemv_bf16(const float *x, qk_matrix w, const float *b, size_t r0, size_t r1, float *y) {
+    qk_gemv(x, w, b, r0, r1, y, QK_FORMAT_BF16);
+}
+static void qk_gemm_f32(const float *x, size_t m, qk_matrix w, const float *b, size_t r0, size_t r1, float *y) {
+    qk_gemm(x, m, w, b, r0, r1, y, QK_FORMAT_F32);
+}
+static void qk_gemm_f16(const float *x, size_t m, qk_matrix w, const float *b, size_t r0, size_t r1, float *y) {
+    qk_gemm(x, m, w, b, r0, r1, y, QK_FORMAT_F16);
+}
+static void qk_gemm_bf16(const float *x, size_t m, qk_matrix w, const float *b, size_t r0, size_t r1, float *y) {
+    qk_gemm(x, m, w, b, r0, r1, y, QK_FORMAT_BF16);
+}
+
+void qk_linear_avx512(const float *x, size_t x_rows, qk_matrix w, const float *bias, size_t row_begin,
+                      size_t row_end, float *y) {
+    if (x_rows == 1) {
+        switch (w.format) {
+        case QK_FORMAT_F16: qk_gemv_f16(x, w, bias, row_begin, row_end, y); break;
+        case QK_FORMAT_BF16: qk_gemv_bf16(x, w, bias, row_begin, row_end, y); break;
+        default: qk_gemv_f32(x, w, bias, row_begin, row_end, y); break;
+        }
+    } else {
+        switch (w.format) {
+        case QK_FORMAT_F16: qk_gemm_f16(x, x_rows, w, bias, row_begin, row_end, y); break;
+        case QK_FORMAT_BF16: qk_gemm_bf16(x, x_rows, w, bias, row_begin, row_end, y); break;
+        default: qk_gemm_f32(x, x_rows, w, bias, row_begin, row_end, y); break;
+        }
+    }
+}
+
+void qk_matrix_row_avx512(qk_matrix w, size_t row, float *y) {
+    const void *source = qk_row_pointer(w, row);
+    for (size_t c = 0; c < w.columns; c += 16) {
+        const __mmask16 mask = qk_tail_mask(w.columns - c);
+        switch (w.format) {
+        case QK_FORMAT_F16: _mm512_mask_storeu_ps(y + c, mask, qk_load_weights(source, c, mask, QK_FORMAT_F16)); break;
+        case QK_FORMAT_BF16: _mm512_mask_storeu_ps(y + c, mask, qk_load_weights(source, c, mask, QK_FORMAT_BF16)); break;
+        default: _mm512_mask_storeu_ps(y + c, mask, qk_load_weights(source, c, mask, QK_FORMAT_F32)); break;
+        }
+    }
+}
+
+#pragma clang attribute pop
+#endif

@@ -1,0 +1,145 @@
+// AVX-512 elementwise kernels (norm, activation, residual, softmax) and the two halves of
+// attention (scores, weighted sum of values).
+#include "kernels_internal.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#include <math.h>
+
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,f16c"))), apply_to = function)
+
+#define QK_ALWAYS_INLINE static inline __attribute__((always_inline))
+
+QK_ALWAYS_INLINE __mmask16 qk_mask(size_t remaining) {
+    return remaining >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << remaining) - 1);
+}
+
+/// e^x to within 2 ulp (Cephes expf polynomial on x - n·ln2, scaled by 2^n).
+QK_ALWAYS_INLINE __m512 qk_exp(__m512 x) {
+    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-104.0f)), _mm512_set1_ps(89.0f));
+    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    return _mm512_scalef_ps(p, n);
+}
+
+void qk_rms_norm_avx512(const float *x, const float *weight, float epsilon, size_t n, float *y) {
+    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        const __m512 a = _mm512_loadu_ps(x + i), b = _mm512_loadu_ps(x + i + 16);
+        s0 = _mm512_fmadd_ps(a, a, s0);
+        s1 = _mm512_fmadd_ps(b, b, s1);
+    }
+    for (; i < n; i += 16) {
+        const __m512 a = _mm512_maskz_loadu_ps(qk_mask(n - i), x + i);
+        s0 = _mm512_fmadd_ps(a, a, s0);
+    }
+    const float sum = _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+    const __m512 inverse = _mm512_set1_ps(1.0f / sqrtf(sum / (float)n + epsilon));
+    for (i = 0; i < n; i += 16) {
+        const __mmask16 mask = qk_mask(n - i);
+        const __m512 a = _mm512_maskz_loadu_ps(mask, x + i);
+        _mm512_mask_storeu_ps(y + i, mask, _mm512_mul_ps(_mm512_mul_ps(a, inverse), _mm512_maskz_loadu_ps(mask, weight + i)));
+    }
+}
+
+void qk_silu_multiply_avx512(float *gate, const float *up, size_t n) {
+    const __m512 one = _mm512_set1_ps(1.0f);
+    for (size_t i = 0; i < n; i += 16) {
+        const __mmask16 mask = qk_mask(n - i);
+        const __m512 g = _mm512_maskz_loadu_ps(mask, gate + i);
+        const __m512 silu = _mm512_div_ps(g, _mm512_add_ps(one, qk_exp(_mm512_sub_ps(_mm512_setzero_ps(), g))));
+        _mm512_mask_storeu_ps(gate + i, mask, _mm512_mul_ps(silu, _mm512_maskz_loadu_ps(mask, up + i)));
+    }
+}
+
+void qk_add_avx512(const float *y, float *x, size_t n) {
+    for (size_t i = 0; i < n; i += 16) {
+        const __mmask16 mask = qk_mask(n - i);
+        _mm512_mask_storeu_ps(x + i, mask, _mm512_add_ps(_mm512_maskz_loadu_ps(mask, x + i), _mm512_maskz_loadu_ps(mask, y + i)));
+    }
+}
+
+void qk_softmax_avx512(float *x, size_t n) {
+    if (n == 0) return;
+    __m512 maximum = _mm512_set1_ps(-INFINITY);
+    for (size_t i = 0; i < n; i += 16)
+        maximum = _mm512_max_ps(maximum, _mm512_mask_loadu_ps(_mm512_set1_ps(-INFINITY), qk_mask(n - i), x + i));
+    const __m512 shift = _mm512_set1_ps(_mm512_reduce_max_ps(maximum));
+    __m512 sum = _mm512_setzero_ps();
+    for (size_t i = 0; i < n; i += 16) {
+        const __mmask16 mask = qk_mask(n - i);
+        const __m512 e = _mm512_maskz_mov_ps(mask, qk_exp(_mm512_sub_ps(_mm512_maskz_loadu_ps(mask, x + i), shift)));
+        _mm512_mask_storeu_ps(x + i, mask, e);
+        sum = _mm512_add_ps(sum, e);
+    }
+    const __m512 inverse = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sum));
+    for (size_t i = 0; i < n; i += 16) {
+        const __mmask16 mask = qk_mask(n - i);
+        _mm512_mask_storeu_ps(x + i, mask, _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, x + i), inverse));
+    }
+}
+
+void qk_attention_scores_avx512(const float *q, const float *keys, size_t count, size_t dim, float scale,
+                                float *scores) {
+    size_t j = 0;
+    for (; j + 4 <= count; j += 4) {
+        const float *k = keys + j * dim;
+        __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
+        for (size_t d = 0; d < dim; d += 16) {
+            const __mmask16 mask = qk_mask(dim - d);
+            const __m512 qv = _mm512_maskz_loadu_ps(mask, q + d);
+            a0 = _mm512_fmadd_ps(qv, _mm512_maskz_loadu_ps(mask, k + d), a0);
+            a1 = _mm512_fmadd_ps(qv, _mm512_maskz_loadu_ps(mask, k + dim + d), a1);
+            a2 = _mm512_fmadd_ps(qv, _mm512_maskz_loadu_ps(mask, k + 2 * dim + d), a2);
+            a3 = _mm512_fmadd_ps(qv, _mm512_maskz_loadu_ps(mask, k + 3 * dim + d), a3);
+        }
+        scores[j] = _mm512_reduce_add_ps(a0) * scale;
+        scores[j + 1] = _mm512_reduce_add_ps(a1) * scale;
+        scores[j + 2] = _mm512_reduce_add_ps(a2) * scale;
+        scores[j + 3] = _mm512_reduce_add_ps(a3) * scale;
+    }
+    for (; j < count; j++) {
+        const float *k = keys + j * dim;
+        __m512 a = _mm512_setzero_ps();
+        for (size_t d = 0; d < dim; d += 16) {
+            const __mmask16 mask = qk_mask(dim - d);
+            a = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, q + d), _mm512_maskz_loadu_ps(mask, k + d), a);
+        }
+        scores[j] = _mm512_reduce_add_ps(a) * scale;
+    }
+}
+
+void qk_attention_mix_avx512(const float *p, const float *values, size_t count, size_t dim, float *out) {
+    for (size_t d = 0; d < dim; d += 64) {
+        const __mmask16 m0 = qk_mask(dim - d);
+        const __mmask16 m1 = dim > d + 16 ? qk_mask(dim - d - 16) : 0;
+        const __mmask16 m2 = dim > d + 32 ? qk_mask(dim - d - 32) : 0;
+        const __mmask16 m3 = dim > d + 48 ? qk_mask(dim - d - 48) : 0;
+        __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
+        for (size_t j = 0; j < count; j++) {
+            const float *v = values + j * dim + d;
+            const __m512 weight = _mm512_set1_ps(p[j]);
+            a0 = _mm512_fmadd_ps(weight, _mm512_maskz_loadu_ps(m0, v), a0);
+            a1 = _mm512_fmadd_ps(weight, _mm512_maskz_loadu_ps(m1, v + 16), a1);
+            a2 = _mm512_fmadd_ps(weight, _mm512_maskz_loadu_ps(m2, v + 32), a2);
+            a3 = _mm512_fmadd_ps(weight, _mm512_maskz_loadu_ps(m3, v + 48), a3);
+        }
+        _mm512_mask_storeu_ps(out + d, m0, a0);
+        _mm512_mask_storeu_ps(out + d + 16, m1, a1);
+        _mm512_mask_storeu_ps(out + d + 32, m2, a2);
+        _mm512_mask_storeu_ps(out + d + 48, m3, a3);
+    }
+}
+
+#pragma clang attribute pop
+#endif
