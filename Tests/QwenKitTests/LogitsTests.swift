@@ -15,11 +15,14 @@ import Testing
 
         var reused = Logits(vocabularySize: vocabularySize)
         try model.forward(Self.tokens, cache: model.makeCache(contextLength: 8), positions: .all, into: &reused)
-        #expect(reused.values == all.values)
+        #expect(reused.values.elementsEqual(all.values))
         try model.forward(Self.tokens, cache: model.makeCache(contextLength: 8), into: &reused)
         #expect(reused.rowCount == 1)
-        #expect(Array(reused.last) == Array(all.last))
-        #expect(Array(reused[0]) == Array(all[Self.tokens.count - 1]))
+        // One lm_head row runs the matrix-vector kernel, five rows the matrix-matrix one: the
+        // summation order differs, so the scores agree to rounding, not bit for bit.
+        let difference = zip(reused.last, all.last).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(difference <= 1e-5)
+        #expect(reused[0].startIndex == 0)
     }
 
     @Test func mutableRowIsIndexedByTokenID() throws {
