@@ -1,13 +1,17 @@
 """Cross-check `qwen tokenize` against Hugging Face tokenizers on a random, Unicode-heavy corpus.
 
-usage: python tokenizer_crosscheck.py QWEN_BINARY TOKENIZER_DIR [--count N] [--seed S]
+usage: python tokenizer_crosscheck.py QWEN_BINARY TOKENIZER_DIR [--count N] [--seed S] [--exhaustive]
            [--write-golden PATH --golden-count K] [--write-decode-golden PATH]
+           [--write-pretokenizer-golden PATH]
 
-Prints every mismatch; exits non-zero if there is one. --write-golden saves K short cases
-({cases: [{text, ids, decoded}]}) for the Swift tests; --write-decode-golden saves random id
-sequences (split multi-byte characters, stray bytes, special tokens) with HF's decoded text.
+Prints the first mismatches; exits non-zero if there is one. --exhaustive also checks every
+non-ASCII code point in several contexts, every string of up to 5 symbols over an alphabet of
+tricky ones, and stacks of combining marks for NFC (about 2.7 M texts, a few minutes).
+--write-golden saves K short cases ({cases: [{text, ids, decoded}]}) for the Swift tests;
+--write-decode-golden saves random id sequences (split multi-byte characters, stray bytes, special
+tokens) with HF's decoded text; --write-pretokenizer-golden saves HF's Split pieces of chosen texts.
 """
-import argparse, json, random, subprocess, sys, unicodedata
+import argparse, itertools, json, random, subprocess, sys, unicodedata
 from tokenizers import Tokenizer
 
 SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<tool_call>", "</tool_call>", "<|fim_prefix|>",
@@ -91,8 +95,33 @@ def random_text(rng):
     return text
 
 
+def exhaustive_texts(rng):
+    """Every non-ASCII code point in several contexts, short strings over tricky symbols, and
+    starters with stacks of combining marks."""
+    for c in range(0x80, 0x110000):
+        if not 0xD800 <= c <= 0xDFFF:
+            x = chr(c)
+            yield f"a{x}a {x}1{x} {x}{x}'{x}\n{x}  {x}"
+    symbols = [" ", "\t", "\n", "\r", "'", "s", "l", "L", "e", "v", "R", "1", ".", "\u3000", "\u0085", "é", "<|im_end|>"]
+    for n in range(1, 6):
+        for p in itertools.product(symbols, repeat=n):
+            yield "".join(p)
+    marks = [chr(c) for c in list(range(0x300, 0x370)) + list(range(0x591, 0x5c8)) + list(range(0x93c, 0x94e))
+             + list(range(0xf71, 0xf85)) + list(range(0x1161, 0x1176)) + list(range(0x11a8, 0x11c3))
+             + list(range(0x1ab0, 0x1acf)) + list(range(0x1dc0, 0x1e00)) + list(range(0x20d0, 0x20f1))
+             + [0x9be, 0x9d7, 0xb3e, 0xb56, 0xbbe, 0xbd7, 0x102e, 0x3099, 0x309a, 0x1d165, 0x110ba, 0x1133e, 0x16ff0]]
+    starters = list("aeiouAEIOUnNcCsSzZyYwW") + [chr(c) for c in [
+        0x3b1, 0x3b9, 0x3c9, 0x415, 0x430, 0x627, 0x648, 0x915, 0x928, 0x9c7, 0xb47, 0xbc6, 0x1025, 0x304b, 0x30ab,
+        0x1100, 0xac00, 0xac1c, 0xf40, 0x1f00, 0x212b, 0xf73, 0x11099, 0x11347, 0x1d158, 0xe0061, 0x1f600]]
+    for _ in range(40000):
+        text = "".join(rng.choice(starters) + "".join(rng.choice(marks) for _ in range(rng.randint(0, 3)))
+                       for _ in range(rng.randint(1, 6)))
+        yield unicodedata.normalize("NFD", text) if rng.random() < 0.3 else text
+
+
 def run_qwen(binary, tok_dir, texts):
-    lines = "".join(json.dumps({"text": t}) + "\n" for t in texts)
+    # Half the lines escape non-ASCII text, half carry it as raw UTF-8.
+    lines = "".join(json.dumps({"text": t}, ensure_ascii=i % 2 == 0) + "\n" for i, t in enumerate(texts))
     out = subprocess.run([binary, "tokenize", "--model", tok_dir, "--jsonl"], input=lines.encode(),
                          capture_output=True, check=True).stdout.decode().splitlines()
     return [json.loads(line)["ids"] for line in out]
@@ -104,6 +133,7 @@ def main():
     ap.add_argument("tokenizer_dir")
     ap.add_argument("--count", type=int, default=20000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--exhaustive", action="store_true")
     ap.add_argument("--write-golden")
     ap.add_argument("--golden-count", type=int, default=300)
     ap.add_argument("--write-decode-golden")
@@ -112,6 +142,8 @@ def main():
     rng = random.Random(args.seed)
     hf = Tokenizer.from_file(f"{args.tokenizer_dir}/tokenizer.json")
     texts = HANDPICKED + [random_text(rng) for _ in range(args.count)]
+    if args.exhaustive:
+        texts += list(exhaustive_texts(random.Random(args.seed)))
     expected = [e.ids for e in hf.encode_batch(texts, add_special_tokens=False)]
     got = run_qwen(args.binary, args.tokenizer_dir, texts)
     bad = 0

@@ -27,7 +27,7 @@ struct TokenizeCommand: ParsableCommand {
     @Flag(help: "Read JSON lines {\"text\": ...} from stdin and write JSON lines {\"ids\": [...]}.")
     var jsonl = false
 
-    @Flag(help: "Print load and encode times to stderr as JSON (for benchmarks).")
+    @Flag(help: "Print load and encode times (wall and CPU) to stderr as JSON, for benchmarks.")
     var timing = false
 
     func validate() throws {
@@ -38,11 +38,12 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loadStart = ContinuousClock.now
+        var stopwatch = Stopwatch()
         let tokenizer = try loadTokenizer()
-        let loadTime = ContinuousClock.now - loadStart
+        let load = stopwatch.lap()
         if jsonl {
-            try tokenizeLines(with: tokenizer)
+            let (encode, bytes) = try tokenizeLines(with: tokenizer)
+            if timing { Self.reportTiming(load: load, encode: encode, bytes: bytes) }
             return
         }
         let input: String
@@ -53,17 +54,10 @@ struct TokenizeCommand: ParsableCommand {
         } else {
             return
         }
-        let encodeStart = ContinuousClock.now
         let ids = tokenizer.encode(input)
-        let encodeTime = ContinuousClock.now - encodeStart
+        let encode = stopwatch.lap()
         print(json ? Self.jsonLine(ids) : ids.map(String.init).joined(separator: " "))
-        if timing {
-            let bytes = input.utf8.count
-            let report = "{\"load_seconds\":\(loadTime.seconds),\"encode_seconds\":\(encodeTime.seconds),"
-                + "\"bytes\":\(bytes),\"tokens\":\(ids.count),"
-                + "\"encode_megabytes_per_second\":\(Double(bytes) / 1e6 / encodeTime.seconds)}\n"
-            FileHandle.standardError.write(Data(report.utf8))
-        }
+        if timing { Self.reportTiming(load: load, encode: encode, bytes: input.utf8.count) }
     }
 
     private func loadTokenizer() throws -> Tokenizer {
@@ -78,12 +72,18 @@ struct TokenizeCommand: ParsableCommand {
     private func readTextFile(_ path: String) throws -> String {
         let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
         guard let data = FileManager.default.contents(atPath: url.path) else { throw TokenizeError.unreadable(path) }
-        guard let text = String(data: data, encoding: .utf8) else { throw TokenizeError.notUTF8(path) }
+        // Decoded by hand: Foundation's UTF-8 decoding drops a leading byte order mark, which is text
+        // to the tokenizer. Invalid bytes would be repaired, so the round trip detects them.
+        let text = String(decoding: data, as: UTF8.self)
+        guard text.utf8.elementsEqual(data) else { throw TokenizeError.notUTF8(path) }
         return text
     }
 
-    private func tokenizeLines(with tokenizer: Tokenizer) throws {
+    /// Tokenizes JSON lines from stdin; returns the time spent encoding and the bytes encoded.
+    private func tokenizeLines(with tokenizer: Tokenizer) throws -> (Stopwatch.Lap, Int) {
         var lineNumber = 0
+        var encodeTime = Stopwatch.Lap(wall: 0, cpu: 0)
+        var bytes = 0
         while let line = readLine(strippingNewline: true) {
             lineNumber += 1
             let request: LineRequest
@@ -92,8 +92,20 @@ struct TokenizeCommand: ParsableCommand {
             } catch {
                 throw TokenizeError.badLine(lineNumber)
             }
-            FileHandle.standardOutput.write(Data((Self.jsonLine(tokenizer.encode(request.text)) + "\n").utf8))
+            var stopwatch = Stopwatch()
+            let ids = tokenizer.encode(request.text)
+            encodeTime += stopwatch.lap()
+            bytes += request.text.utf8.count
+            FileHandle.standardOutput.write(Data((Self.jsonLine(ids) + "\n").utf8))
         }
+        return (encodeTime, bytes)
+    }
+
+    private static func reportTiming(load: Stopwatch.Lap, encode: Stopwatch.Lap, bytes: Int) {
+        let report = "{\"load_seconds\":\(load.wall),\"load_cpu_seconds\":\(load.cpu),"
+            + "\"encode_seconds\":\(encode.wall),\"encode_cpu_seconds\":\(encode.cpu),\"bytes\":\(bytes),"
+            + "\"encode_megabytes_per_cpu_second\":\(Double(bytes) / 1e6 / encode.cpu)}\n"
+        FileHandle.standardError.write(Data(report.utf8))
     }
 
     private struct LineRequest: Decodable {
@@ -105,10 +117,26 @@ struct TokenizeCommand: ParsableCommand {
     }
 }
 
-private extension Duration {
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) * 1e-18
+/// Wall-clock and process CPU time between laps.
+private struct Stopwatch {
+    struct Lap {
+        var wall: Double
+        var cpu: Double
+
+        static func += (total: inout Lap, lap: Lap) {
+            total.wall += lap.wall
+            total.cpu += lap.cpu
+        }
+    }
+
+    private var wallStart = Date()
+    private var cpuStart = clock()
+
+    /// The time since the start or the previous lap.
+    mutating func lap() -> Lap {
+        let now = Date(), cpuNow = clock()
+        defer { (wallStart, cpuStart) = (now, cpuNow) }
+        return Lap(wall: now.timeIntervalSince(wallStart), cpu: Double(cpuNow - cpuStart) / Double(CLOCKS_PER_SEC))
     }
 }
 

@@ -25,6 +25,23 @@ import Testing
         #expect(result.stdout == "{\"ids\":[9707,1879,198]}\n")
     }
 
+    @Test func textFileKeepsByteOrderMark() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("qwen-bom-\(UUID().uuidString).txt")
+        try Data([0xEF, 0xBB, 0xBF] + Array("Hello".utf8)).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let result = try CLI.run(["tokenize", "--model", Self.model, "--text-file", url.path, "--json"])
+        #expect(result.stdout == "{\"ids\":[3225,9707]}\n")
+    }
+
+    @Test func textFileMustBeUTF8() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("qwen-latin1-\(UUID().uuidString).txt")
+        try Data([0x63, 0x61, 0x66, 0xE9]).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let result = try CLI.run(["tokenize", "--model", Self.model, "--text-file", url.path])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("not valid UTF-8"))
+    }
+
     @Test func jsonLinesInOrder() throws {
         let input = #"{"text": "Hello world"}"# + "\n" + #"{"text": "<tool_call>\n"}"# + "\n" + #"{"text": ""}"# + "\n"
         let result = try CLI.run(["tokenize", "--model", Self.model, "--jsonl"], stdin: input)

@@ -39,6 +39,10 @@ import Testing
         #expect(Qwen2PreTokenizer.pieces(of: "a \n\n  b").map { Array($0.utf8) } == ["a", " \n\n", " ", " b"].map { Array($0.utf8) })
     }
 
+    @Test func documentedExample() {
+        #expect(Qwen2PreTokenizer.pieces(of: "I'll pay 42 $ now\n\n") == ["I", "'ll", " pay", " ", "4", "2", " $", " now", "\n\n"])
+    }
+
     @Test func digitsAreSingle() {
         #expect(Qwen2PreTokenizer.pieces(of: "x2025") == ["x", "2", "0", "2", "5"])
     }

@@ -52,6 +52,56 @@ enum VocabularyAndMergesDirectory {
         try check(SharedTokenizers.fromVocabularyAndMerges.get(), against: TokenizerGoldenFile.load(file))
     }
 
+    /// Rendered chat prompts (special tokens, tool calls) against the ids `apply_chat_template` gave.
+    @Test func chatTemplatePromptsMatchReference() throws {
+        struct File: Decodable {
+            struct Case: Decodable {
+                var name: String
+                var rendered: String
+                var ids: [Int]
+            }
+
+            var cases: [Case]
+        }
+        let file = try JSONDecoder().decode(File.self, from: Data(contentsOf: Fixtures.url("chat-template-golden.json")))
+        let tokenizer = try SharedTokenizers.fromTokenizerJSON.get()
+        #expect(file.cases.count > 0)
+        for golden in file.cases {
+            #expect(tokenizer.encode(golden.rendered) == golden.ids, "\(golden.name)")
+            #expect(Array(tokenizer.decode(golden.ids).utf8) == Array(golden.rendered.utf8), "\(golden.name)")
+        }
+    }
+
+    /// The model fixtures' prompts and greedy continuations, with the tokenizer of each model directory.
+    @Test(arguments: ["models/tiny-qwen2.5", "models/tiny-qwen2.5-yarn"])
+    func modelFixturePromptsMatchReference(model: String) throws {
+        struct File: Decodable {
+            struct Prompt: Decodable {
+                var name: String
+                var text: String
+                var inputIDs: [Int]
+                var greedyNewIDs: [Int]
+                var greedyText: String
+
+                enum CodingKeys: String, CodingKey {
+                    case name, text
+                    case inputIDs = "input_ids"
+                    case greedyNewIDs = "greedy_new_ids"
+                    case greedyText = "greedy_text"
+                }
+            }
+
+            var prompts: [Prompt]
+        }
+        let file = try JSONDecoder().decode(File.self, from: Data(contentsOf: Fixtures.url("\(model)/golden/golden.json")))
+        let tokenizer = try Tokenizer(directory: Fixtures.url(model))
+        #expect(file.prompts.count > 0)
+        for prompt in file.prompts {
+            #expect(tokenizer.encode(prompt.text) == prompt.inputIDs, "\(prompt.name)")
+            #expect(Array(tokenizer.decode(prompt.greedyNewIDs).utf8) == Array(prompt.greedyText.utf8), "\(prompt.name)")
+        }
+    }
+
     private func check(_ tokenizer: Tokenizer, against cases: [TokenizerGoldenFile.Case]) {
         #expect(cases.count > 0)
         for golden in cases {

@@ -63,6 +63,14 @@ import Testing
         #expect(tokenizer.decode([4, 6], skipSpecialTokens: true) == "abc")
     }
 
+    @Test func addedTokenLookupIsExactNotCanonical() throws {
+        let tokenizer = try Tokenizer(
+            tokens: ["a"], merges: [], addedTokens: [AddedToken(content: "<\u{E9}>", id: 1, isSpecial: false)], source: "test")
+        #expect(tokenizer.id(forToken: "<\u{E9}>") == 1)
+        #expect(tokenizer.id(forToken: "<e\u{301}>") == nil)
+        #expect(tokenizer.encode("<e\u{301}>") != [1], "the raw text is matched before NFC")
+    }
+
     @Test func inMemoryVocabularyRejectsUnknownMergeToken() {
         #expect(throws: TokenizerError.unknownMergeToken(file: "test vocabulary", field: "merges[0]", token: "z")) {
             try Tokenizer(tokens: ["a"], merges: [("a", "z")], addedTokens: [], source: "test vocabulary")
@@ -184,7 +192,7 @@ import Testing
     @Test func mergesTxtNamingUnknownToken() throws {
         let files = ["vocab.json": #"{"a": 0, "b": 1, "ab": 2}"#, "merges.txt": "a b\nab q\n"]
         let (error, url) = try loadError(files)
-        #expect(error == .unknownMergeToken(file: path(url, "merges.txt"), field: "merge 1", token: "q"))
+        #expect(error == .unknownMergeToken(file: path(url, "merges.txt"), field: "line 2", token: "q"))
     }
 
     @Test func badVocabJSON() throws {
@@ -207,6 +215,15 @@ import Testing
         guard case .malformed(let file, let field, _) = error else { throw error }
         #expect(file == path(url, "tokenizer_config.json"))
         #expect(field == "eos_token")
+    }
+
+    @Test func deeplyNestedJSONIsRejected() throws {
+        let nested = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        let (error, url) = try loadError(["tokenizer.json": #"{"extra": "# + nested + #", "model": {}}"#])
+        guard case .malformed(let file, let field, let reason) = error else { throw error }
+        #expect(file == path(url, "tokenizer.json"))
+        #expect(field == "extra")
+        #expect(reason.hasPrefix("nesting too deep"))
     }
 
     @Test func errorsDescribeFileAndField() {

@@ -19,6 +19,8 @@ import Testing
         #expect(tokenizer.id(forToken: "Ġworld") == 1879)
         #expect(tokenizer.id(forToken: "<|im_end|>") == 151645)
         #expect(tokenizer.id(forToken: "not a token") == nil)
+        #expect(tokenizer.id(forToken: "é") == 165)
+        #expect(tokenizer.id(forToken: "e\u{301}") == nil, "no canonical-equivalence matching")
         #expect(tokenizer.token(forID: 1879) == "Ġworld")
         #expect(tokenizer.token(forID: 151657) == "<tool_call>")
         #expect(tokenizer.token(forID: 151665) == nil)

@@ -12,6 +12,7 @@ public struct AddedToken: Sendable, Hashable {
     /// Whether it is a control token, left out by `decode(_:skipSpecialTokens: true)`.
     public var isSpecial: Bool
 
+    /// A token matched as `content`, encoded as `id`.
     public init(content: String, id: Int, isSpecial: Bool) {
         self.content = content
         self.id = id

@@ -5,7 +5,7 @@
 final class ByteStringTable: @unchecked Sendable {
     private var keyBytes: UnsafeMutablePointer<UInt8>
     private var keyCapacity: Int
-    private(set) var keyStorageCount = 0
+    private var keyStorageCount = 0
     private var slots: UnsafeMutablePointer<Slot>
     private var mask: Int
     private(set) var count = 0

@@ -6,27 +6,50 @@ enum CanonicalComposition {
     /// The Unicode version of the normalization data Hugging Face tokenizers uses.
     static let unicodeVersion = (major: 9, minor: 0)
 
-    /// Whether NFC leaves UTF-8 `text` unchanged, decided quickly: true when no scalar decomposes,
-    /// reorders or composes with the one before it.
-    static func isStable(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// The NFC form of UTF-8 `text`, or nil when `text` is already in NFC.
+    ///
+    /// Only the regions around scalars that may change are normalized: a scalar that has
+    /// combining class 0, no decomposition and never composes with the scalar before it is a
+    /// boundary that normalization does not cross.
+    static func normalized(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        let tables = Tables.shared
+        var output: [UInt8] = []
+        var copied = 0
+        var boundary = 0
         var index = 0
         while index < text.count {
             let lead = text[index]
             if lead < 0xCC {
-                // Below U+0300: nothing decomposes, reorders or composes.
+                // Below U+0300: a boundary (decompositions there start with a plain starter).
+                boundary = index
                 index += lead < 0x80 ? 1 : 2
                 continue
             }
             let (scalar, length) = decodeScalar(text, at: index)
-            if Tables.shared.properties(of: scalar) != 0 { return false }
-            index += length
+            if tables.properties(of: scalar) == 0 {
+                boundary = index
+                index += length
+                continue
+            }
+            var end = index + length
+            while end < text.count {
+                let (next, nextLength) = decodeScalar(text, at: end)
+                if next < 0x300 || tables.properties(of: next) == 0 { break }
+                end += nextLength
+            }
+            if output.isEmpty { output.reserveCapacity(text.count + 16) }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: text[copied..<boundary]))
+            appendNormalizedRegion(UnsafeBufferPointer(rebasing: text[boundary..<end]), to: &output, tables)
+            copied = end
+            boundary = end
+            index = end
         }
-        return true
+        guard copied > 0 else { return nil }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: text[copied...]))
+        return output
     }
 
-    /// Appends the NFC form of UTF-8 `text` to `output`.
-    static func appendNormalized(_ text: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
-        let tables = Tables.shared
+    private static func appendNormalizedRegion(_ text: UnsafeBufferPointer<UInt8>, to output: inout [UInt8], _ tables: Tables) {
         var scalars: [UInt32] = []
         scalars.reserveCapacity(text.count)
         var index = 0
@@ -38,7 +61,22 @@ enum CanonicalComposition {
         reorder(&scalars, tables)
         compose(&scalars, tables)
         for scalar in scalars {
-            if let value = Unicode.Scalar(scalar) { output.append(contentsOf: UTF8.encode(value)!) }
+            switch scalar {
+            case ..<0x80:
+                output.append(UInt8(scalar))
+            case ..<0x800:
+                output.append(0xC0 | UInt8(scalar >> 6))
+                output.append(0x80 | UInt8(scalar & 0x3F))
+            case ..<0x10000:
+                output.append(0xE0 | UInt8(scalar >> 12))
+                output.append(0x80 | UInt8(scalar >> 6 & 0x3F))
+                output.append(0x80 | UInt8(scalar & 0x3F))
+            default:
+                output.append(0xF0 | UInt8(scalar >> 18))
+                output.append(0x80 | UInt8(scalar >> 12 & 0x3F))
+                output.append(0x80 | UInt8(scalar >> 6 & 0x3F))
+                output.append(0x80 | UInt8(scalar & 0x3F))
+            }
         }
     }
 

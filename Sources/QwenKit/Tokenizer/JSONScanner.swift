@@ -188,13 +188,23 @@ struct JSONScanner {
     /// Skips the next value, whatever it is, and returns the range of its text.
     @discardableResult
     mutating func skipValue(field: String) throws -> Range<Int> {
+        try skipValue(field: field, depth: 0)
+    }
+
+    /// Containers nested deeper than this are rejected rather than risking the stack.
+    private static let maximumDepth = 512
+
+    private mutating func skipValue(field: String, depth: Int) throws -> Range<Int> {
         let first = try peek(field: field)
         let start = position
         switch first {
-        case UInt8(ascii: "{"):
-            try forEachMember(field: field) { scanner, _ in try scanner.skipValue(field: field) }
-        case UInt8(ascii: "["):
-            try forEachElement(field: field) { scanner, _ in try scanner.skipValue(field: field) }
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            guard depth < Self.maximumDepth else { throw error(field, "nesting too deep") }
+            if first == UInt8(ascii: "{") {
+                try forEachMember(field: field) { scanner, _ in _ = try scanner.skipValue(field: field, depth: depth + 1) }
+            } else {
+                try forEachElement(field: field) { scanner, _ in _ = try scanner.skipValue(field: field, depth: depth + 1) }
+            }
         case UInt8(ascii: "\""):
             var ignored: [UInt8] = []
             try readString(into: &ignored, field: field)

@@ -5,7 +5,6 @@ final class MergeTable: @unchecked Sendable {
     private let slots: UnsafeMutablePointer<(key: UInt64, value: UInt64)>
     private let shift: UInt64
     private let mask: Int
-    private(set) var count = 0
 
     private static let empty = UInt64.max
 
@@ -38,7 +37,6 @@ final class MergeTable: @unchecked Sendable {
         let key = UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
         var slot = firstSlot(key)
         while slots[slot].key != Self.empty && slots[slot].key != key { slot = (slot + 1) & mask }
-        if slots[slot].key == Self.empty { count += 1 }
         slots[slot].key = key
         slots[slot].value = UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(bitPattern: merged))
     }

@@ -10,6 +10,7 @@ public struct SpecialTokenIDs: Sendable, Equatable {
     /// Unknown token (`unk_token`).
     public var unknown: Int?
 
+    /// Role token ids; omitted roles are not declared.
     public init(beginOfSequence: Int? = nil, endOfSequence: Int? = nil, padding: Int? = nil, unknown: Int? = nil) {
         self.beginOfSequence = beginOfSequence
         self.endOfSequence = endOfSequence

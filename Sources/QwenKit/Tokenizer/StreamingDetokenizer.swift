@@ -13,6 +13,7 @@ public struct StreamingDetokenizer: Sendable {
     private let skipSpecialTokens: Bool
     private var pending: [UInt8] = []
 
+    /// A detokenizer for `tokenizer`'s ids, leaving out special tokens if `skipSpecialTokens`.
     public init(tokenizer: Tokenizer, skipSpecialTokens: Bool = false) {
         self.tokenizer = tokenizer
         self.skipSpecialTokens = skipSpecialTokens

@@ -7,10 +7,7 @@ public enum TextNormalization: Sendable, Equatable {
 
     /// Calls `body` with the UTF-8 of `text` normalized.
     func withNormalized<Result>(_ text: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        guard self == .nfc, !CanonicalComposition.isStable(text) else { return body(text) }
-        var normalized: [UInt8] = []
-        normalized.reserveCapacity(text.count)
-        CanonicalComposition.appendNormalized(text, to: &normalized)
+        guard self == .nfc, let normalized = CanonicalComposition.normalized(text) else { return body(text) }
         return normalized.withUnsafeBufferPointer(body)
     }
 }

@@ -13,6 +13,13 @@ final class TokenVocabulary: Sendable {
 
     private static let absent = UInt64.max
 
+    /// The highest token id accepted (vocabularies are far smaller; this bounds the tables a
+    /// corrupt file can make us allocate).
+    static let maximumID = (1 << 24) - 1
+
+    /// Whether `id` can be a token id.
+    static func isValidID(_ id: Int) -> Bool { (0...maximumID).contains(id) }
+
     fileprivate init(builder: Builder) {
         idsByText = builder.idsByText
         bytes = builder.bytes

@@ -26,8 +26,8 @@ extension Tokenizer {
                 throw TokenizerError.unsupported(file: configURL.path, field: "tokenizer_class", value: tokenizerClass)
             }
             let vocabulary = try VocabularyAndMergesFiles.loadVocabulary(vocabURL)
-            let merges = try VocabularyAndMergesFiles.loadMerges(mergesURL)
-                .mergeTable(vocabulary: vocabulary, file: mergesURL.path) { "merge \($0)" }
+            let (mergeList, lineNumbers) = try VocabularyAndMergesFiles.loadMerges(mergesURL)
+            let merges = try mergeList.mergeTable(vocabulary: vocabulary, file: mergesURL.path) { "line \(lineNumbers[$0])" }
             definition = TokenizerDefinition(
                 vocabulary: vocabulary, merges: merges,
                 addedTokens: try configURL.map { try config?.addedTokens(file: $0.path) ?? [] } ?? [],
@@ -43,13 +43,14 @@ extension Tokenizer {
 
     /// Builds a Qwen2-style tokenizer (NFC, Qwen2 pre-tokenizer, byte-level BPE) from vocabulary
     /// data held elsewhere, such as a GGUF file's `tokenizer.ggml.tokens`, `tokenizer.ggml.merges`
-    /// and `tokenizer.ggml.token_type`.
+    /// (split at the space) and `tokenizer.ggml.token_type`, where type 3 (control) marks special
+    /// added tokens and type 4 (user defined) the other added tokens.
     ///
     /// ```swift
     /// let tokenizer = try Tokenizer(
     ///     tokens: ggufTokens, merges: ggufMerges.map { ($0.left, $0.right) },
     ///     addedTokens: [AddedToken(content: "<|im_end|>", id: 151645, isSpecial: true)],
-    ///     source: "model.gguf")
+    ///     specialTokenIDs: SpecialTokenIDs(endOfSequence: 151645), source: "model.gguf")
     /// ```
     /// - Parameters:
     ///   - tokens: token texts in the byte-level alphabet, the id being the index. Entries whose id
@@ -58,12 +59,19 @@ extension Tokenizer {
     ///   - addedTokens: tokens matched whole in the input before BPE.
     ///   - specialTokenIDs: the declared role tokens.
     ///   - normalization: applied to text between added tokens.
-    ///   - source: names the data in errors.
+    ///   - source: names the data in errors (``TokenizerError``), like a file path.
     public convenience init(
         tokens: [String], merges: [(String, String)], addedTokens: [AddedToken],
         specialTokenIDs: SpecialTokenIDs = SpecialTokenIDs(), normalization: TextNormalization = .nfc,
         source: String
     ) throws {
+        guard tokens.count <= TokenVocabulary.maximumID + 1 else {
+            throw TokenizerError.malformed(file: source, field: "tokens", reason: "more than \(TokenVocabulary.maximumID + 1) tokens")
+        }
+        for token in addedTokens where !TokenVocabulary.isValidID(token.id) {
+            throw TokenizerError.malformed(
+                file: source, field: "added token \(token.content.debugDescription)", reason: "id \(token.id) out of range")
+        }
         let addedIDs = Set(addedTokens.map(\.id))
         var vocabulary = TokenVocabulary.Builder()
         for (id, token) in tokens.enumerated() where !addedIDs.contains(id) {

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Qwen2.5's tokenizer: byte-level BPE with the Qwen2 pre-tokenizer, NFC normalization and
 /// added tokens, giving the same ids as Hugging Face `tokenizers`.
 ///
@@ -12,7 +10,8 @@ public final class Tokenizer: Sendable {
     let vocabulary: TokenVocabulary
     private let model: ByteLevelBPE
     private let addedTokenMatcher: AddedTokenMatcher
-    private let addedTokenIDs: [String: Int]
+    /// Keyed by UTF-8: String keys would also match canonically equivalent text.
+    private let addedTokenIDs: [[UInt8]: Int]
     private let specialIDs: Set<Int>
     private let cache = SharedWordCache()
 
@@ -28,7 +27,7 @@ public final class Tokenizer: Sendable {
         vocabulary = model.vocabulary
         self.addedTokens = addedTokens.sorted { $0.id < $1.id }
         addedTokenMatcher = AddedTokenMatcher(addedTokens)
-        addedTokenIDs = Dictionary(addedTokens.map { ($0.content, $0.id) }, uniquingKeysWith: { _, last in last })
+        addedTokenIDs = Dictionary(addedTokens.map { (Array($0.content.utf8), $0.id) }, uniquingKeysWith: { _, last in last })
         specialIDs = Set(addedTokens.filter(\.isSpecial).map(\.id))
         self.normalization = normalization
         self.specialTokenIDs = specialTokenIDs
@@ -91,7 +90,7 @@ public final class Tokenizer: Sendable {
 
     /// The id of a token given its text as vocabulary files store it (`Ġhello`, `<|im_end|>`).
     public func id(forToken token: String) -> Int? {
-        addedTokenIDs[token] ?? vocabulary.modelID(ofText: token)
+        addedTokenIDs[Array(token.utf8)] ?? vocabulary.modelID(ofText: token)
     }
 
     /// The text of token `id` as vocabulary files store it, or nil for an unknown id.

@@ -35,7 +35,7 @@ struct TokenizerConfigFile: Decodable {
     }
 
     static func load(_ url: URL) throws -> TokenizerConfigFile {
-        let data = try readFile(url)
+        let data = try readTokenizerFile(url)
         return try data.withUnsafeBytes { raw in
             try TokenizerFileSections.decode(
                 TokenizerConfigFile.self, from: raw.bindMemory(to: UInt8.self), file: url.path, field: "")
@@ -45,7 +45,7 @@ struct TokenizerConfigFile: Decodable {
     /// The added tokens of `added_tokens_decoder`, keyed by id.
     func addedTokens(file: String) throws -> [AddedToken] {
         try (addedTokensDecoder ?? [:]).map { key, entry in
-            guard let id = Int(key), id >= 0, id <= Int(Int32.max) else {
+            guard let id = Int(key), TokenVocabulary.isValidID(id) else {
                 throw TokenizerError.malformed(file: file, field: "added_tokens_decoder.\(key)", reason: "key is not a token id")
             }
             return try entry.addedToken(id: id, hasNormalizer: true, file: file, field: "added_tokens_decoder.\(key)")
@@ -66,14 +66,5 @@ struct TokenizerConfigFile: Decodable {
             endOfSequence: try resolve(eosToken, "eos_token"),
             padding: try resolve(padToken, "pad_token"),
             unknown: try resolve(unkToken, "unk_token"))
-    }
-}
-
-/// The contents of a tokenizer file, with read failures as ``TokenizerError``.
-func readFile(_ url: URL) throws -> Data {
-    do {
-        return try Data(contentsOf: url, options: .mappedIfSafe)
-    } catch {
-        throw TokenizerError.unreadable(file: url.path, reason: (error as NSError).localizedDescription)
     }
 }

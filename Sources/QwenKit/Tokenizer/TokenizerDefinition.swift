@@ -9,7 +9,8 @@ struct TokenizerDefinition {
 
     /// The id of a token given its stored text: an added token's, else a model token's.
     func id(forToken token: String) -> Int? {
-        if let added = addedTokens.last(where: { $0.content == token }) { return added.id }
+        // Compared as UTF-8: String equality would also match canonically equivalent text.
+        if let added = addedTokens.last(where: { $0.content.utf8.elementsEqual(token.utf8) }) { return added.id }
         return vocabulary.modelID(ofText: token).map { Int($0) }
     }
 }
@@ -17,10 +18,10 @@ struct TokenizerDefinition {
 extension Tokenizer {
     /// The tokenizer `definition` describes, with the role token ids `specialTokenIDs` finds.
     convenience init(
-        _ definition: TokenizerDefinition, specialTokenIDs: (inout TokenizerDefinition) throws -> SpecialTokenIDs
+        _ definition: TokenizerDefinition, specialTokenIDs: (TokenizerDefinition) throws -> SpecialTokenIDs
     ) throws {
+        let specialTokenIDs = try specialTokenIDs(definition)
         var definition = definition
-        let specialTokenIDs = try specialTokenIDs(&definition)
         for token in definition.addedTokens {
             definition.vocabulary.add(text: token.content, id: Int32(token.id), isModelToken: false)
         }

@@ -5,7 +5,7 @@ import Foundation
 /// be the ones Qwen2 uses.
 enum TokenizerJSONFile {
     static func load(_ url: URL) throws -> TokenizerDefinition {
-        let data = try readFile(url)
+        let data = try readTokenizerFile(url)
         return try data.withUnsafeBytes { raw in
             var scanner = JSONScanner(raw.bindMemory(to: UInt8.self), file: url.path)
             return try read(&scanner)
@@ -50,7 +50,7 @@ enum TokenizerJSONFile {
                 [TokenizerFileSections.AddedTokenEntry].self, from: scanner.text(range), file: file, field: "added_tokens")
             for (index, entry) in entries.enumerated() {
                 let field = "added_tokens[\(index)]"
-                guard let id = entry.id, id >= 0, id <= Int(Int32.max) else {
+                guard let id = entry.id, TokenVocabulary.isValidID(id) else {
                     throw TokenizerError.malformed(file: file, field: "\(field).id", reason: "expected a token id")
                 }
                 addedTokens.append(
@@ -83,7 +83,7 @@ enum TokenizerJSONFile {
                     sawVocabulary = true
                     try scanner.forEachMember(field: "model.vocab") { scanner, token in
                         let id = try scanner.readInt32(field: "model.vocab")
-                        guard id >= 0 else { throw scanner.error("model.vocab", "negative token id") }
+                        guard TokenVocabulary.isValidID(Int(id)) else { throw scanner.error("model.vocab", "token id \(id) out of range") }
                         token.withUnsafeBufferPointer { section.vocabulary.add(text: $0, id: id, isModelToken: true) }
                     }
                 case "merges":
