@@ -88,28 +88,33 @@ QK_ALWAYS_INLINE void qk_gemv_rows4(const float *x, qk_matrix w, size_t r, const
     y[r] = s0, y[r + 1] = s1, y[r + 2] = s2, y[r + 3] = s3;
 }
 
+/// y[r] for one weight row, streamed with four accumulators.
 QK_ALWAYS_INLINE void qk_gemv_row(const float *x, qk_matrix w, size_t r, const float *bias, float *y,
                                   const int format) {
     const void *row = qk_row_pointer(w, r);
-    __m256 a = _mm256_setzero_ps(), b = _mm256_setzero_ps();
+    __m256 a = _mm256_setzero_ps(), b = _mm256_setzero_ps(), d = _mm256_setzero_ps(), e = _mm256_setzero_ps();
     size_t c = 0;
-    for (; c + 16 <= w.columns; c += 16) {
+    for (; c + 32 <= w.columns; c += 32) {
         a = _mm256_fmadd_ps(_mm256_loadu_ps(x + c), qk_load_weights(row, c, format), a);
         b = _mm256_fmadd_ps(_mm256_loadu_ps(x + c + 8), qk_load_weights(row, c + 8, format), b);
+        d = _mm256_fmadd_ps(_mm256_loadu_ps(x + c + 16), qk_load_weights(row, c + 16, format), d);
+        e = _mm256_fmadd_ps(_mm256_loadu_ps(x + c + 24), qk_load_weights(row, c + 24, format), e);
     }
     for (; c + 8 <= w.columns; c += 8) a = _mm256_fmadd_ps(_mm256_loadu_ps(x + c), qk_load_weights(row, c, format), a);
     if (c < w.columns) {
         const size_t rest = w.columns - c;
         a = _mm256_fmadd_ps(qk_load_partial(x + c, rest), qk_load_weights_partial(row, c, rest, format), a);
     }
-    float sum = qk_reduce(_mm256_add_ps(a, b));
+    float sum = qk_reduce(_mm256_add_ps(_mm256_add_ps(a, b), _mm256_add_ps(d, e)));
     y[r] = bias ? sum + bias[r] : sum;
 }
 
+/// Row order as in linear_avx512.c: float32 rows four at a time, 16-bit rows one at a time.
 QK_ALWAYS_INLINE void qk_gemv(const float *x, qk_matrix w, const float *bias, size_t row_begin, size_t row_end,
                               float *y, const int format) {
     size_t r = row_begin;
-    for (; r + 4 <= row_end; r += 4) qk_gemv_rows4(x, w, r, bias, y, format);
+    if (format == QK_FORMAT_F32)
+        for (; r + 4 <= row_end; r += 4) qk_gemv_rows4(x, w, r, bias, y, format);
     for (; r < row_end; r++) qk_gemv_row(x, w, r, bias, y, format);
 }
 

@@ -67,28 +67,33 @@ QK_ALWAYS_INLINE void qk_gemv_rows4(const float *x, qk_matrix w, size_t r, const
     y[r] = s0, y[r + 1] = s1, y[r + 2] = s2, y[r + 3] = s3;
 }
 
-/// y[r] for one weight row.
+/// y[r] for one weight row, streamed with four accumulators.
 QK_ALWAYS_INLINE void qk_gemv_row(const float *x, qk_matrix w, size_t r, const float *bias, float *y,
                                   const int format) {
     const void *row = qk_row_pointer(w, r);
-    __m512 a = _mm512_setzero_ps(), b = _mm512_setzero_ps();
+    __m512 a = _mm512_setzero_ps(), b = _mm512_setzero_ps(), d = _mm512_setzero_ps(), e = _mm512_setzero_ps();
     size_t c = 0;
-    for (; c + 32 <= w.columns; c += 32) {
+    for (; c + 64 <= w.columns; c += 64) {
         a = _mm512_fmadd_ps(_mm512_loadu_ps(x + c), qk_load_weights_full(row, c, format), a);
         b = _mm512_fmadd_ps(_mm512_loadu_ps(x + c + 16), qk_load_weights_full(row, c + 16, format), b);
+        d = _mm512_fmadd_ps(_mm512_loadu_ps(x + c + 32), qk_load_weights_full(row, c + 32, format), d);
+        e = _mm512_fmadd_ps(_mm512_loadu_ps(x + c + 48), qk_load_weights_full(row, c + 48, format), e);
     }
     for (; c < w.columns; c += 16) {
         __mmask16 mask = qk_tail_mask(w.columns - c);
         a = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, x + c), qk_load_weights(row, c, mask, format), a);
     }
-    float sum = _mm512_reduce_add_ps(_mm512_add_ps(a, b));
+    float sum = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a, b), _mm512_add_ps(d, e)));
     y[r] = bias ? sum + bias[r] : sum;
 }
 
+/// Measured on Zen 5 streaming from DRAM: float32 rows go fastest four at a time (40 GB/s on
+/// one thread against 32 row by row), 16-bit rows one at a time (36 GB/s against 27).
 QK_ALWAYS_INLINE void qk_gemv(const float *x, qk_matrix w, const float *bias, size_t row_begin, size_t row_end,
                               float *y, const int format) {
     size_t r = row_begin;
-    for (; r + 4 <= row_end; r += 4) qk_gemv_rows4(x, w, r, bias, y, format);
+    if (format == QK_FORMAT_F32)
+        for (; r + 4 <= row_end; r += 4) qk_gemv_rows4(x, w, r, bias, y, format);
     for (; r < row_end; r++) qk_gemv_row(x, w, r, bias, y, format);
 }
 

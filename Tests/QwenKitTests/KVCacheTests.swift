@@ -30,7 +30,7 @@ import Testing
         try model.forward([5, 6, 7, 8, 9, 10], cache: cache)
         cache.reset()
         let second = try model.forward(Self.prompt, cache: cache, positions: .all)
-        #expect(first.values == second.values)
+        #expect(first.values.elementsEqual(second.values))
     }
 
     @Test func truncateKeepsThePrefix() throws {
@@ -40,7 +40,9 @@ import Testing
         try cache.truncate(to: 5)
         #expect(cache.count == 5)
         let resumed = try model.forward(Array(Self.prompt.dropFirst(5)), cache: cache)
-        #expect(resumed.values == whole.values)
+        // Three rows instead of eight go through the matrix kernels: equal up to summation order.
+        let difference = zip(resumed.last, whole.last).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(difference <= 1e-5)
         #expect(throws: ModelError.invalidTruncation(to: 9, count: 8)) { try cache.truncate(to: 9) }
         #expect(throws: ModelError.invalidTruncation(to: -1, count: 8)) { try cache.truncate(to: -1) }
     }

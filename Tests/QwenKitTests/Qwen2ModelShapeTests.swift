@@ -65,6 +65,59 @@ import Testing
         #expect(cache.count == tokens.count)
     }
 
+    /// Several sequences in one pass (prompts of different lengths, then one decode token each)
+    /// give the logits each sequence gets alone, also when the batch spans several chunks.
+    @Test func batchedSequencesMatchSeparateRuns() throws {
+        let (reference, model, directory) = try Self.makeModel(shardCount: 1)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let lengths = [5, 1, Qwen2Model.maxChunkRows - 3, 9]
+        let prompts = lengths.enumerated().map { Self.randomTokens($1, seed: 100 + UInt64($0)) }
+        let next = [17, 42, 99, 3]
+        let caches = try prompts.map { try model.makeCache(contextLength: $0.count + 1) }
+        var logits = Logits(vocabularySize: model.configuration.vocabSize)
+        try model.forward(zip(prompts, caches).map { SequenceInput(tokens: $0, cache: $1) }, into: &logits)
+        #expect(logits.rowCount == prompts.count)
+        for (i, prompt) in prompts.enumerated() {
+            let expected = reference.referenceLogits(prompt + [next[i]])
+            #expect(Self.maxDifference(logits[i], expected[prompt.count - 1]) <= 1e-4, "prompt \(i)")
+        }
+        try model.forward(zip(next, caches).map { SequenceInput(tokens: [$0], cache: $1) }, positions: .all, into: &logits)
+        #expect(logits.rowCount == prompts.count)
+        for (i, prompt) in prompts.enumerated() {
+            let expected = reference.referenceLogits(prompt + [next[i]])
+            #expect(Self.maxDifference(logits[i], expected[prompt.count]) <= 1e-4, "decode \(i)")
+            #expect(caches[i].count == prompt.count + 1)
+        }
+    }
+
+    @Test func batchWithAllPositionsConcatenatesTheInputs() throws {
+        let (_, model, directory) = try Self.makeModel(shardCount: 1)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let a = Self.randomTokens(6, seed: 1), b = Self.randomTokens(4, seed: 2)
+        let alone = try [a, b].map { try model.forward($0, cache: model.makeCache(contextLength: 8), positions: .all) }
+        var batched = Logits(vocabularySize: model.configuration.vocabSize)
+        let inputs = try [a, b].map { SequenceInput(tokens: $0, cache: try model.makeCache(contextLength: 8)) }
+        try model.forward(inputs, positions: .all, into: &batched)
+        #expect(batched.rowCount == 10)
+        for row in 0..<10 {
+            let expected = row < 6 ? alone[0][row] : alone[1][row - 6]
+            #expect(Self.maxDifference(batched[row], Array(expected)) <= 1e-5, "row \(row)")
+        }
+    }
+
+    @Test func batchRejectsASharedCacheAndChangesNothing() throws {
+        let (_, model, directory) = try Self.makeModel(shardCount: 1)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let shared = try model.makeCache(contextLength: 8), other = try model.makeCache(contextLength: 8)
+        var logits = Logits(vocabularySize: model.configuration.vocabSize)
+        let inputs = [SequenceInput(tokens: [1], cache: shared), SequenceInput(tokens: [2], cache: other),
+                      SequenceInput(tokens: [3], cache: shared)]
+        #expect(throws: ModelError.duplicateCache(first: 0, second: 2)) { try model.forward(inputs, into: &logits) }
+        let tooLong = [SequenceInput(tokens: [1], cache: shared), SequenceInput(tokens: Array(repeating: 1, count: 9), cache: other)]
+        #expect(throws: ModelError.contextLengthExceeded(requested: 9, capacity: 8)) { try model.forward(tooLong, into: &logits) }
+        #expect(shared.count == 0 && other.count == 0)
+    }
+
     @Test func tokenOutsideTheVocabularyIsAnError() throws {
         let (_, model, directory) = try Self.makeModel(shardCount: 1)
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -154,8 +154,10 @@ struct RandomQwen2Model {
             let half = s.headDim / 2
             for head in 0..<heads {
                 for i in 0..<half {
-                    let frequency = 1 / Foundation.pow(s.ropeTheta, Double(2 * i) / Double(s.headDim))
-                    let angle = Double(position) * frequency
+                    // As transformers: float32 inverse frequency and float32 angle (at position 500
+                    // the angle's rounding alone moves logits by ~1e-4).
+                    let frequency = 1 / Float(Foundation.pow(s.ropeTheta, Double(2 * i) / Double(s.headDim)))
+                    let angle = Double(Float(position) * frequency)
                     let a = Double(v[head * s.headDim + i]), b = Double(v[head * s.headDim + i + half])
                     v[head * s.headDim + i] = Float(a * Foundation.cos(angle) - b * Foundation.sin(angle))
                     v[head * s.headDim + i + half] = Float(b * Foundation.cos(angle) + a * Foundation.sin(angle))

@@ -26,6 +26,9 @@ final class ForwardBuffers {
     /// RoPE sines `[rows][headDim / 2]`.
     private(set) var sin = UnsafeMutablePointer<Float>.allocate(capacity: 1)
 
+    /// The sequences the rows of the current chunk belong to (kept to reuse its storage).
+    var segments: [ChunkSegment] = []
+
     private let configuration: Qwen2Configuration
 
     init(configuration: Qwen2Configuration) {

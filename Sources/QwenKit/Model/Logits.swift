@@ -4,10 +4,10 @@
 /// ```swift
 /// var logits = Logits(vocabularySize: model.configuration.vocabSize)
 /// try model.forward([next], cache: cache, into: &logits)
-/// let best = logits.last.indices.max { logits.last[$0] < logits.last[$1] }
+/// let sampled = logits.withMutableRow(0) { sampler.sample(logits: $0, history: history) }
 /// ```
 public struct Logits: Sendable {
-    /// Scores per row; may be longer than `rowCount × vocabularySize` when reused.
+    /// Scores of rows `0 ..< rowCount`, then unused capacity when a larger result was stored before.
     public private(set) var values: [Float]
     /// The number of positions scored.
     public private(set) var rowCount: Int
@@ -21,7 +21,8 @@ public struct Logits: Sendable {
         rowCount = 0
     }
 
-    /// The scores of row `row` (`0 ..< rowCount`).
+    /// The scores of row `row` (`0 ..< rowCount`). Like any array slice it keeps the indices of
+    /// `values`, so token `t` is at `startIndex + t`.
     public subscript(row: Int) -> ArraySlice<Float> {
         values[row * vocabularySize ..< (row + 1) * vocabularySize]
     }
@@ -31,6 +32,24 @@ public struct Logits: Sendable {
         self[rowCount - 1]
     }
 
+    /// Calls `body` with the scores of row `row` (`0 ..< rowCount`) as a mutable buffer indexed by
+    /// token id, e.g. for a sampler that edits them in place without copying.
+    public mutating func withMutableRow<R>(
+        _ row: Int, _ body: (UnsafeMutableBufferPointer<Float>) throws -> R
+    ) rethrows -> R {
+        try withMutableRows(row ..< row + 1, body)
+    }
+
+    /// Calls `body` with the scores of `rows` as one mutable row-major buffer.
+    mutating func withMutableRows<R>(
+        _ rows: Range<Int>, _ body: (UnsafeMutableBufferPointer<Float>) throws -> R
+    ) rethrows -> R {
+        try values.withUnsafeMutableBufferPointer { buffer in
+            try body(UnsafeMutableBufferPointer(
+                rebasing: buffer[rows.lowerBound * vocabularySize ..< rows.upperBound * vocabularySize]))
+        }
+    }
+
     /// Sets the number of rows, growing the storage if needed (never shrinking it).
     mutating func resize(rows: Int) {
         let needed = rows * vocabularySize
@@ -38,12 +57,5 @@ public struct Logits: Sendable {
             values.append(contentsOf: repeatElement(0, count: needed - values.count))
         }
         rowCount = rows
-    }
-
-    /// Gives mutable access to row `row`'s storage.
-    mutating func withRow<R>(_ row: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
-        try values.withUnsafeMutableBufferPointer { buffer in
-            try body(buffer.baseAddress! + row * vocabularySize)
-        }
     }
 }

@@ -16,6 +16,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case cacheShapeMismatch
     /// A thread count below 1 was asked for.
     case invalidThreadCount(Int)
+    /// The same KV cache appears twice in one batched forward pass (at these input indices).
+    case duplicateCache(first: Int, second: Int)
     /// A forward pass was asked to run on no tokens.
     case emptyInput
 
@@ -37,6 +39,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             "the KV cache was made for a model with another shape"
         case .invalidThreadCount(let count):
             "invalid thread count \(count): it must be at least 1"
+        case .duplicateCache(let first, let second):
+            "inputs \(first) and \(second) of a batch share one KV cache"
         case .emptyInput:
             "no input tokens"
         }

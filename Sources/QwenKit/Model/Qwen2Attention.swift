@@ -36,25 +36,29 @@ struct Qwen2Attention {
         window = c.slidingWindow(forLayer: layer)
     }
 
-    /// Attends `rowCount` new rows of `x` (at positions `cache.count...`) to themselves and to
-    /// the cached tokens, stores their keys and values in `cache`, and writes the result to `output`.
-    /// `buffers.cos`/`buffers.sin` must hold the RoPE tables of the new positions.
+    /// Attends the `rowCount` rows of `x` to the tokens before them in their sequences: stores
+    /// each segment's keys and values in its cache, then writes the result to `output`.
+    /// `buffers.cos`/`buffers.sin` must hold the RoPE tables of each row's position.
     func callAsFunction(
-        _ x: UnsafePointer<Float>, rowCount: Int, cache: KVCache, into output: UnsafeMutablePointer<Float>,
-        buffers: ForwardBuffers, pool: ThreadPool
+        _ x: UnsafePointer<Float>, rowCount: Int, segments: [ChunkSegment],
+        into output: UnsafeMutablePointer<Float>, buffers: ForwardBuffers, pool: ThreadPool
     ) {
         let q = buffers.query, k = buffers.key, v = buffers.value
+        let queryWidth = headCount * headDim, kvWidth = kvHeadCount * headDim
         Kernels.linear(x, rowCount: rowCount, weight: query, bias: queryBias, into: q, pool: pool)
         Kernels.linear(x, rowCount: rowCount, weight: key, bias: keyBias, into: k, pool: pool)
         Kernels.linear(x, rowCount: rowCount, weight: value, bias: valueBias, into: v, pool: pool)
         RotaryEmbedding.rotate(q, rowCount: rowCount, headCount: headCount, headDim: headDim, cos: buffers.cos, sin: buffers.sin)
         RotaryEmbedding.rotate(k, rowCount: rowCount, headCount: kvHeadCount, headDim: headDim, cos: buffers.cos, sin: buffers.sin)
-        cache.store(keys: k, values: v, rowCount: rowCount, layer: layer)
-        Kernels.attention(
-            query: q, keys: cache.keys(layer: layer), values: cache.values(layer: layer),
-            capacity: cache.capacity, queryCount: rowCount, startPosition: cache.count,
-            headCount: headCount, kvHeadCount: kvHeadCount, headDim: headDim, scale: scale,
-            window: window, into: buffers.attention, pool: pool)
+        for segment in segments {
+            let cache = segment.cache, first = segment.rows.lowerBound
+            cache.store(keys: k + first * kvWidth, values: v + first * kvWidth, rowCount: segment.rows.count, layer: layer)
+            Kernels.attention(
+                query: q + first * queryWidth, keys: cache.keys(layer: layer), values: cache.values(layer: layer),
+                capacity: cache.capacity, queryCount: segment.rows.count, startPosition: cache.count,
+                headCount: headCount, kvHeadCount: kvHeadCount, headDim: headDim, scale: scale,
+                window: window, into: buffers.attention + first * queryWidth, pool: pool)
+        }
         Kernels.linear(buffers.attention, rowCount: rowCount, weight: self.output, bias: nil, into: output, pool: pool)
     }
 }

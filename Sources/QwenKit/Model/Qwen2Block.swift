@@ -20,11 +20,12 @@ struct Qwen2Block {
         mlp = try Qwen2MLP(weights: weights, prefix: "\(prefix).mlp", configuration: c)
     }
 
-    /// Updates the residual stream `buffers.hidden` (`rowCount` rows) in place.
-    func callAsFunction(rowCount: Int, cache: KVCache, buffers: ForwardBuffers, pool: ThreadPool) {
+    /// Updates the residual stream `buffers.hidden` (`rowCount` rows, continuing the sequences of
+    /// `segments`) in place.
+    func callAsFunction(rowCount: Int, segments: [ChunkSegment], buffers: ForwardBuffers, pool: ThreadPool) {
         let h = buffers.hidden, count = rowCount * hiddenSize
         Kernels.rmsNorm(h, weight: inputNorm, epsilon: epsilon, rowCount: rowCount, dimension: hiddenSize, into: buffers.normed)
-        attention(buffers.normed, rowCount: rowCount, cache: cache, into: buffers.sublayer, buffers: buffers, pool: pool)
+        attention(buffers.normed, rowCount: rowCount, segments: segments, into: buffers.sublayer, buffers: buffers, pool: pool)
         Kernels.add(buffers.sublayer, to: h, count: count)
         Kernels.rmsNorm(h, weight: postAttentionNorm, epsilon: epsilon, rowCount: rowCount, dimension: hiddenSize, into: buffers.normed)
         mlp(buffers.normed, rowCount: rowCount, into: buffers.sublayer, buffers: buffers, pool: pool)

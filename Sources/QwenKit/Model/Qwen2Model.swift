@@ -7,15 +7,17 @@ import QwenKernels
 ///
 /// A forward pass takes a run of tokens of one sequence, appends their keys and values to that
 /// sequence's ``KVCache`` and returns logits. A prompt is processed as one matrix of rows (in
-/// chunks of at most ``maxChunkRows``), decoding one token per call. Calls are serialized: the
-/// model owns one set of scratch buffers.
+/// chunks of at most ``maxChunkRows``), decoding one token per call; several sequences can share
+/// one pass (``forward(_:positions:into:)``). Calls are serialized: the model owns one set of
+/// scratch buffers.
 ///
 /// ```swift
 /// let model = try Qwen2Model(directory: URL(fileURLWithPath: "Qwen2.5-0.5B-Instruct"))
 /// let cache = try model.makeCache(contextLength: 4096)
 /// var logits = try model.forward(promptIDs, cache: cache)
-/// let next = logits.last.indices.max { logits.last[$0] < logits.last[$1] }!
-/// try model.forward([next], cache: cache, into: &logits)
+/// var sampler = try Sampler(parameters: SamplingParameters())
+/// let next = logits.withMutableRow(0) { sampler.sample(logits: $0, history: history) }
+/// try model.forward([next.id], cache: cache, into: &logits)
 /// ```
 public final class Qwen2Model: @unchecked Sendable {
     /// The hyperparameters from `config.json`.
@@ -23,6 +25,7 @@ public final class Qwen2Model: @unchecked Sendable {
     /// The most token rows one pass of the layers processes; longer inputs are split.
     public static let maxChunkRows = 512
 
+    /// Keeps the memory-mapped weight files alive for the matrices below.
     private let weights: WeightStore
     private let embedding: WeightMatrix
     private let blocks: [Qwen2Block]
@@ -71,28 +74,7 @@ public final class Qwen2Model: @unchecked Sendable {
     public func forward(
         _ tokens: [Int], cache: KVCache, positions: LogitPositions = .last, into logits: inout Logits
     ) throws {
-        try validate(tokens, cache: cache)
-        let vocabularySize = configuration.vocabSize
-        if logits.vocabularySize != vocabularySize { logits = Logits(vocabularySize: vocabularySize) }
-        logits.resize(rows: positions == .all ? tokens.count : 1)
-
-        lock.lock()
-        defer { lock.unlock() }
-        buffers.reserve(rows: min(tokens.count, Self.maxChunkRows))
-        var start = 0
-        while start < tokens.count {
-            let rowCount = min(buffers.rowCapacity, tokens.count - start)
-            runLayers(tokens[start ..< start + rowCount], cache: cache)
-            switch positions {
-            case .all:
-                project(rows: 0 ..< rowCount, into: &logits, firstRow: start)
-            case .last where start + rowCount == tokens.count:
-                project(rows: rowCount - 1 ..< rowCount, into: &logits, firstRow: 0)
-            case .last:
-                break
-            }
-            start += rowCount
-        }
+        try run(CollectionOfOne(SequenceInput(tokens: tokens, cache: cache)), positions: positions, into: &logits)
     }
 
     /// Runs `tokens` through the model like ``forward(_:cache:positions:into:)`` and returns
@@ -104,41 +86,139 @@ public final class Qwen2Model: @unchecked Sendable {
         return logits
     }
 
-    private func validate(_ tokens: [Int], cache: KVCache) throws {
-        guard !tokens.isEmpty else { throw ModelError.emptyInput }
-        guard cache.fits(configuration) else { throw ModelError.cacheShapeMismatch }
+    /// Runs several sequences in one pass, each input continuing its own cache (no cache may
+    /// appear twice): the linear layers see all rows at once, attention stays per sequence.
+    /// With `.last`, logits row `i` predicts the token after `inputs[i]`; with `.all`, the rows
+    /// of every input follow each other in input order. Nothing changes when it throws.
+    public func forward(_ inputs: [SequenceInput], positions: LogitPositions = .last, into logits: inout Logits) throws {
+        try run(inputs, positions: positions, into: &logits)
+    }
+
+    private func run<Inputs: RandomAccessCollection<SequenceInput>>(
+        _ inputs: Inputs, positions: LogitPositions, into logits: inout Logits
+    ) throws where Inputs.Index == Int {
+        try validate(inputs)
+        let totalRows = inputs.reduce(0) { $0 + $1.tokens.count }
         let vocabularySize = configuration.vocabSize
-        if let bad = tokens.first(where: { !(0 ..< vocabularySize).contains($0) }) {
-            throw ModelError.tokenOutOfRange(id: bad, vocabularySize: vocabularySize)
-        }
-        let (end, overflow) = cache.count.addingReportingOverflow(tokens.count)
-        guard !overflow, end <= cache.capacity else {
-            throw ModelError.contextLengthExceeded(requested: overflow ? Int.max : end, capacity: cache.capacity)
+        if logits.vocabularySize != vocabularySize { logits = Logits(vocabularySize: vocabularySize) }
+        logits.resize(rows: positions == .all ? totalRows : inputs.count)
+
+        lock.lock()
+        defer { lock.unlock() }
+        buffers.reserve(rows: min(totalRows, Self.maxChunkRows))
+        var input = inputs.startIndex, offset = 0, logitsRow = 0
+        while input < inputs.endIndex {
+            let rowCount = planChunk(inputs, from: &input, offset: &offset)
+            runLayers(inputs, rowCount: rowCount)
+            switch positions {
+            case .all:
+                project(rows: 0 ..< rowCount, into: &logits, firstRow: logitsRow)
+                logitsRow += rowCount
+            case .last:
+                logitsRow += projectLastRows(into: &logits, firstRow: logitsRow)
+            }
         }
     }
 
-    /// Embeds the chunk into `buffers.hidden`, runs every block, and commits the chunk to `cache`.
-    private func runLayers(_ tokens: ArraySlice<Int>, cache: KVCache) {
-        let hiddenSize = configuration.hiddenSize
-        for (row, token) in tokens.enumerated() {
-            Kernels.row(token, of: embedding, into: buffers.hidden + row * hiddenSize)
+    private func validate<Inputs: RandomAccessCollection<SequenceInput>>(_ inputs: Inputs) throws where Inputs.Index == Int {
+        guard !inputs.isEmpty else { throw ModelError.emptyInput }
+        let vocabularySize = configuration.vocabSize
+        for (i, entry) in zip(inputs.indices, inputs) {
+            let cache = entry.cache
+            guard !entry.tokens.isEmpty else { throw ModelError.emptyInput }
+            guard cache.fits(configuration) else { throw ModelError.cacheShapeMismatch }
+            if let bad = entry.tokens.first(where: { !(0 ..< vocabularySize).contains($0) }) {
+                throw ModelError.tokenOutOfRange(id: bad, vocabularySize: vocabularySize)
+            }
+            let (end, overflow) = cache.count.addingReportingOverflow(entry.tokens.count)
+            guard !overflow, end <= cache.capacity else {
+                throw ModelError.contextLengthExceeded(requested: overflow ? Int.max : end, capacity: cache.capacity)
+            }
+            if let j = inputs[..<i].firstIndex(where: { $0.cache === cache }) {
+                throw ModelError.duplicateCache(first: j, second: i)
+            }
         }
-        rope.fillTables(positions: cache.count ..< cache.count + tokens.count, cos: buffers.cos, sin: buffers.sin)
+    }
+
+    /// Fills `buffers.segments` with up to `buffers.rowCapacity` rows, taking the tokens of
+    /// `inputs` from `input` / `offset` on and advancing them; returns the number of rows.
+    private func planChunk<Inputs: RandomAccessCollection<SequenceInput>>(
+        _ inputs: Inputs, from input: inout Int, offset: inout Int
+    ) -> Int where Inputs.Index == Int {
+        buffers.segments.removeAll(keepingCapacity: true)
+        var rowCount = 0
+        while input < inputs.endIndex, rowCount < buffers.rowCapacity {
+            let tokenCount = inputs[input].tokens.count
+            let take = min(tokenCount - offset, buffers.rowCapacity - rowCount)
+            let endsInput = offset + take == tokenCount
+            buffers.segments.append(ChunkSegment(
+                cache: inputs[input].cache, rows: rowCount ..< rowCount + take, input: input,
+                tokens: offset ..< offset + take, endsInput: endsInput))
+            rowCount += take
+            offset += take
+            if endsInput {
+                input += 1
+                offset = 0
+            }
+        }
+        return rowCount
+    }
+
+    /// Embeds the chunk planned in `buffers.segments` into `buffers.hidden`, runs every block,
+    /// and commits the rows to their caches.
+    private func runLayers<Inputs: RandomAccessCollection<SequenceInput>>(
+        _ inputs: Inputs, rowCount: Int
+    ) where Inputs.Index == Int {
+        let hiddenSize = configuration.hiddenSize, half = configuration.headDim / 2
+        for segment in buffers.segments {
+            let tokens = inputs[segment.input].tokens[segment.tokens]
+            for (row, token) in zip(segment.rows, tokens) {
+                Kernels.row(token, of: embedding, into: buffers.hidden + row * hiddenSize)
+            }
+            let start = segment.cache.count, first = segment.rows.lowerBound
+            rope.fillTables(
+                positions: start ..< start + segment.rows.count,
+                cos: buffers.cos + first * half, sin: buffers.sin + first * half)
+        }
         for block in blocks {
-            block(rowCount: tokens.count, cache: cache, buffers: buffers, pool: pool)
+            block(rowCount: rowCount, segments: buffers.segments, buffers: buffers, pool: pool)
         }
-        cache.advance(by: tokens.count)
+        for segment in buffers.segments {
+            segment.cache.advance(by: segment.rows.count)
+        }
     }
 
-    /// Final norm and `lm_head` of the residual `rows`, written to logits rows from `firstRow`.
+    /// Final norm and `lm_head` of the chunk's residual `rows`, written to logits rows from `firstRow`.
     private func project(rows: Range<Int>, into logits: inout Logits, firstRow: Int) {
         let hiddenSize = configuration.hiddenSize
-        let normed = buffers.normed
         Kernels.rmsNorm(
             buffers.hidden + rows.lowerBound * hiddenSize, weight: finalNorm, epsilon: Float(configuration.rmsNormEps),
-            rowCount: rows.count, dimension: hiddenSize, into: normed)
-        logits.withRow(firstRow) { output in
-            Kernels.linear(normed, rowCount: rows.count, weight: lmHead, bias: nil, into: output, pool: pool)
+            rowCount: rows.count, dimension: hiddenSize, into: buffers.normed)
+        projectNormed(rowCount: rows.count, into: &logits, firstRow: firstRow)
+    }
+
+    /// Final norm and `lm_head` of the last row of each input that ends in this chunk, written to
+    /// consecutive logits rows from `firstRow`; returns how many rows were written.
+    private func projectLastRows(into logits: inout Logits, firstRow: Int) -> Int {
+        let hiddenSize = configuration.hiddenSize
+        var count = 0
+        for segment in buffers.segments where segment.endsInput {
+            Kernels.rmsNorm(
+                buffers.hidden + (segment.rows.upperBound - 1) * hiddenSize, weight: finalNorm,
+                epsilon: Float(configuration.rmsNormEps), rowCount: 1, dimension: hiddenSize,
+                into: buffers.normed + count * hiddenSize)
+            count += 1
+        }
+        projectNormed(rowCount: count, into: &logits, firstRow: firstRow)
+        return count
+    }
+
+    /// `lm_head` of the first `rowCount` rows of `buffers.normed` into logits rows from `firstRow`.
+    private func projectNormed(rowCount: Int, into logits: inout Logits, firstRow: Int) {
+        guard rowCount > 0 else { return }
+        logits.withMutableRows(firstRow ..< firstRow + rowCount) { output in
+            guard let output = output.baseAddress else { return }
+            Kernels.linear(buffers.normed, rowCount: rowCount, weight: lmHead, bias: nil, into: output, pool: pool)
         }
     }
 }
