@@ -42,7 +42,7 @@ extension Tokenizer {
         var addedTokens: [AddedToken] = []
         for (id, (token, typeID)) in zip(tokens, typeIDs).enumerated() {
             switch GGUFTokenType(rawValue: typeID) {
-            case .normal, .unknown, .byte: vocabulary.add(text: token.utf8, id: Int32(id), isModelToken: true)
+            case .normal, .unknown, .byte: vocabulary.add(text: token, id: Int32(id), isModelToken: true)
             case .control: addedTokens.append(AddedToken(content: token, id: id, isSpecial: true))
             case .userDefined: addedTokens.append(AddedToken(content: token, id: id, isSpecial: false))
             case .unused: break
@@ -52,11 +52,11 @@ extension Tokenizer {
 
         var merges = MergeList()
         for (index, merge) in try metadata.strings(GGUFKey.merges).enumerated() {
-            let parts = merge.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
+            let parts = merge.split(separator: " ", omittingEmptySubsequences: false)
             guard parts.count == 2 else { throw invalid("\(GGUFKey.merges)[\(index)]", "expected \"left right\"") }
-            merges.append(left: parts[0], right: parts[1])
+            merges.append(left: String(parts[0]), right: String(parts[1]))
         }
-        let mergeTable = try merges.mergeTable(vocabulary: &vocabulary, file: file) { "\(GGUFKey.merges)[\($0)]" }
+        let mergeTable = try merges.mergeTable(vocabulary: vocabulary, file: file) { "\(GGUFKey.merges)[\($0)]" }
 
         func roleID(_ key: String) throws -> Int? {
             guard let id = try metadata.intIfPresent(key) else { return nil }
