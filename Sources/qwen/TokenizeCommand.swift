@@ -65,7 +65,7 @@ struct TokenizeCommand: ParsableCommand {
         case .directory(let url):
             return try Tokenizer(directory: url)
         case .gguf(let url):
-            throw TokenizeError.ggufUnsupported(url.path)
+            return try Tokenizer(gguf: GGUFFile(url: url))
         }
     }
 
@@ -145,14 +145,12 @@ enum TokenizeError: Error, CustomStringConvertible {
     case unreadable(String)
     case notUTF8(String)
     case badLine(Int)
-    case ggufUnsupported(String)
 
     var description: String {
         switch self {
         case .unreadable(let path): "\(path): cannot read the text file"
         case .notUTF8(let path): "\(path): the text file is not valid UTF-8"
         case .badLine(let line): "stdin line \(line): expected a JSON object {\"text\": \"...\"}"
-        case .ggufUnsupported(let path): "\(path): reading a tokenizer from a GGUF file is not supported yet"
         }
     }
 }

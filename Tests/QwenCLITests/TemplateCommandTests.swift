@@ -35,6 +35,17 @@ import Testing
         #expect(result.stderr.isEmpty)
     }
 
+    @Test func rendersFromAGGUFFile() throws {
+        let files = try CaseFiles()
+        defer { try? FileManager.default.removeItem(at: files.directory) }
+        let gguf = CLI.fixtures.appendingPathComponent("gguf/tiny-qwen2.5-q8_0.gguf").path
+        let result = try CLI.run([
+            "template", "--model", gguf, "--messages-file", files.messages.path, "--tools-file", files.tools.path,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == files.expected)
+    }
+
     @Test func noGenerationPromptFlag() throws {
         let files = try CaseFiles()
         defer { try? FileManager.default.removeItem(at: files.directory) }

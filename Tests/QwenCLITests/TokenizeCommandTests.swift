@@ -10,6 +10,13 @@ import Testing
         #expect(result.stdout == "{\"ids\":[9707,1879,151645]}\n")
     }
 
+    @Test func ggufVocabularyGivesTheSameIDs() throws {
+        let gguf = CLI.fixtures.appendingPathComponent("gguf/tiny-qwen2.5-q8_0.gguf").path
+        let result = try CLI.run(["tokenize", "--model", gguf, "--text", "Hello world<|im_end|>", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "{\"ids\":[9707,1879,151645]}\n")
+    }
+
     @Test func textAsPlainIDs() throws {
         let result = try CLI.run(["tokenize", "--model", Self.model, "--text", "Hello world"])
         #expect(result.status == 0)

@@ -48,14 +48,25 @@ public struct ChatTemplate: Sendable {
         try self.init(named: sources, specialTokens: try Self.specialTokens(config, path: path))
     }
 
-    /// Loads the chat template of a model directory as transformers does: `chat_template.jinja`
+    /// Loads the chat template of a GGUF file (see ``init(gguf:)``) or of a model directory as
+    /// transformers does: `chat_template.jinja`
     /// (the `default` template) and `additional_chat_templates/NAME.jinja` when present, otherwise
     /// `chat_template` of `tokenizer_config.json`; special tokens from `tokenizer_config.json`
     /// (overridden by a legacy `special_tokens_map.json` when the config has no
     /// `added_tokens_decoder`).
     public init(location: ModelLocation) throws(ChatTemplateError) {
-        guard case .directory = location, let configURL = location.file("tokenizer_config.json") else {
-            throw .unsupportedLocation(path: location.url.path)
+        if case .gguf(let url) = location {
+            do {
+                try self.init(gguf: GGUFFile(url: url))
+                return
+            } catch let error as ChatTemplateError {
+                throw error
+            } catch {
+                throw .unreadable(path: url.path, reason: "\(error)")
+            }
+        }
+        guard let configURL = location.file("tokenizer_config.json") else {
+            throw .missingTemplate(path: location.url.path)
         }
         let config = try Self.object(try Self.read(configURL), path: configURL.path)
         var sources: [String: String] = [:]

@@ -14,8 +14,6 @@ public enum ChatTemplateError: Error, CustomStringConvertible, Equatable {
     case invalidMessage(index: Int)
     /// The template failed to compile or render; `name` is the template's name (`default`, `tool_use`).
     case template(name: String, JinjaError)
-    /// The model is a GGUF file, whose metadata this loader does not read yet.
-    case unsupportedLocation(path: String)
 
     public var description: String {
         switch self {
@@ -31,7 +29,6 @@ public enum ChatTemplateError: Error, CustomStringConvertible, Equatable {
             }
         case .invalidMessage(let index): "messages[\(index)] is not a JSON object"
         case .template(let name, let error): "chat template '\(name)': \(error)"
-        case .unsupportedLocation(let path): "\(path): reading the chat template of a GGUF file is not supported yet"
         }
     }
 }
