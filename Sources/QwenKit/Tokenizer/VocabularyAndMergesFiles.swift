@@ -25,20 +25,28 @@ enum VocabularyAndMergesFiles {
         let data = try readTokenizerFile(url)
         var merges = MergeList()
         var lineNumbers: [Int] = []
-        var lineNumber = 0
-        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
-            var line = line[...]
-            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
-            if line.isEmpty || (lineNumber == 1 && line.starts(with: "#version".utf8)) { continue }
-            let parts = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
-            guard parts.count == 2 else {
-                throw TokenizerError.malformed(file: url.path, field: "line \(lineNumber)", reason: "expected \"left right\"")
+        try data.withUnsafeBytes { raw in
+            let text = raw.bindMemory(to: UInt8.self)
+            var lineNumber = 0
+            var lineStart = 0
+            while lineStart < text.count {
+                lineNumber += 1
+                var lineEnd = lineStart
+                while lineEnd < text.count, text[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+                let next = lineEnd + 1
+                if lineEnd > lineStart, text[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                let line = UnsafeBufferPointer(rebasing: text[lineStart..<lineEnd])
+                lineStart = next
+                if line.isEmpty || (lineNumber == 1 && line.starts(with: "#version".utf8)) { continue }
+                guard let space = line.firstIndex(of: UInt8(ascii: " ")),
+                      !line[(space + 1)...].contains(UInt8(ascii: " "))
+                else {
+                    throw TokenizerError.malformed(file: url.path, field: "line \(lineNumber)", reason: "expected \"left right\"")
+                }
+                merges.append(
+                    left: UnsafeBufferPointer(rebasing: line[..<space]), right: UnsafeBufferPointer(rebasing: line[(space + 1)...]))
+                lineNumbers.append(lineNumber)
             }
-            Array(parts[0]).withUnsafeBufferPointer { left in
-                Array(parts[1]).withUnsafeBufferPointer { merges.append(left: left, right: $0) }
-            }
-            lineNumbers.append(lineNumber)
         }
         return (merges, lineNumbers)
     }
