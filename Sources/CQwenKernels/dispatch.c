@@ -33,20 +33,39 @@ void qk_add(qk_isa isa, const float *y, float *x, size_t n) { QK_DISPATCH(isa, q
 
 void qk_softmax(qk_isa isa, float *x, size_t n) { QK_DISPATCH(isa, qk_softmax, x, n) }
 
+/// Keys per block: a block of keys and values (16 KiB at head_dim 64) stays in L1 while every
+/// query head of the group uses it.
+enum { QK_KEY_BLOCK = 64 };
+
 void qk_attention(qk_isa isa, const qk_attention_shape *s, size_t task_begin, size_t task_end,
                   float *scores) {
     const size_t group = s->head_count / s->kv_head_count;
     const size_t dim = s->head_dim;
+    const size_t stride = s->start_position + s->query_count;
     for (size_t task = task_begin; task < task_end; task++) {
-        const size_t i = task / s->head_count, head = task % s->head_count;
+        const size_t i = task / s->kv_head_count, kv_head = task % s->kv_head_count;
         const size_t position = s->start_position + i;
         const size_t first = (s->window && position + 1 > s->window) ? position + 1 - s->window : 0;
         const size_t count = position + 1 - first;
-        const size_t kv_offset = ((head / group) * s->capacity + first) * dim;
-        const float *q = s->query + (i * s->head_count + head) * dim;
-        float *out = s->output + (i * s->head_count + head) * dim;
-        QK_DISPATCH(isa, qk_attention_scores, q, s->keys + kv_offset, count, dim, s->scale, scores)
-        QK_DISPATCH(isa, qk_softmax, scores, count)
-        QK_DISPATCH(isa, qk_attention_mix, scores, s->values + kv_offset, count, dim, out)
+        const float *keys = s->keys + (kv_head * s->capacity + first) * dim;
+        const float *values = s->values + (kv_head * s->capacity + first) * dim;
+        const size_t head0 = kv_head * group;
+        const float *query = s->query + (i * s->head_count + head0) * dim;
+        float *output = s->output + (i * s->head_count + head0) * dim;
+        for (size_t j = 0; j < count; j += QK_KEY_BLOCK) {
+            const size_t n = count - j < QK_KEY_BLOCK ? count - j : QK_KEY_BLOCK;
+            for (size_t h = 0; h < group; h++)
+                QK_DISPATCH(isa, qk_attention_scores, query + h * dim, keys + j * dim, n, dim, s->scale,
+                            scores + h * stride + j)
+        }
+        for (size_t h = 0; h < group; h++) {
+            QK_DISPATCH(isa, qk_softmax, scores + h * stride, count)
+            memset(output + h * dim, 0, dim * sizeof(float));
+        }
+        for (size_t j = 0; j < count; j += QK_KEY_BLOCK) {
+            const size_t n = count - j < QK_KEY_BLOCK ? count - j : QK_KEY_BLOCK;
+            for (size_t h = 0; h < group; h++)
+                QK_DISPATCH(isa, qk_attention_mix, scores + h * stride + j, values + j * dim, n, dim, output + h * dim)
+        }
     }
 }

@@ -65,7 +65,7 @@ static inline const void *qk_row_pointer(qk_matrix w, size_t row) {
     /* scores[j] = scale · Σ_d q[d] · keys[j·dim + d] for j < count */                               \
     void qk_attention_scores_##isa(const float *q, const float *keys, size_t count, size_t dim,      \
                                    float scale, float *scores);                                      \
-    /* out[d] = Σ_j p[j] · values[j·dim + d] for d < dim */                                          \
+    /* out[d] += Σ_j p[j] · values[j·dim + d] for d < dim */                                          \
     void qk_attention_mix_##isa(const float *p, const float *values, size_t count, size_t dim,       \
                                 float *out);
 

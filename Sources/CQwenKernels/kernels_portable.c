@@ -67,7 +67,6 @@ void qk_attention_scores_portable(const float *q, const float *keys, size_t coun
 
 void qk_attention_mix_portable(const float *p, const float *values, size_t count, size_t dim,
                                float *out) {
-    for (size_t d = 0; d < dim; d++) out[d] = 0;
     for (size_t j = 0; j < count; j++) {
         const float *v = values + j * dim;
         for (size_t d = 0; d < dim; d++) out[d] += p[j] * v[d];

@@ -150,7 +150,8 @@ void qk_attention_mix_avx2(const float *p, const float *values, size_t count, si
         const __m256i m1 = qk_mask(dim > d + 8 ? dim - d - 8 : 0);
         const __m256i m2 = qk_mask(dim > d + 16 ? dim - d - 16 : 0);
         const __m256i m3 = qk_mask(dim > d + 24 ? dim - d - 24 : 0);
-        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+        __m256 a0 = _mm256_maskload_ps(out + d, m0), a1 = _mm256_maskload_ps(out + d + 8, m1);
+        __m256 a2 = _mm256_maskload_ps(out + d + 16, m2), a3 = _mm256_maskload_ps(out + d + 24, m3);
         for (size_t j = 0; j < count; j++) {
             const float *v = values + j * dim + d;
             const __m256 weight = _mm256_set1_ps(p[j]);

@@ -89,24 +89,40 @@ void qk_softmax_avx512(float *x, size_t n) {
     }
 }
 
+/// Sums of 16 vectors: lane i of the result is the sum of the lanes of v[i].
+QK_ALWAYS_INLINE __m512 qk_reduce16(__m512 v[16]) {
+    // Each step halves the vector count, pairing lanes so that sums of v[i] stay in lanes
+    // that end up at index i.
+    __m512 a[8], b[4], c[2];
+    for (int i = 0; i < 8; i++)
+        a[i] = _mm512_add_ps(_mm512_unpacklo_ps(v[2 * i], v[2 * i + 1]), _mm512_unpackhi_ps(v[2 * i], v[2 * i + 1]));
+    // a[i] lane 4L + {0,1,2,3}: partial sums of v[2i], v[2i+1], v[2i], v[2i+1] over lane L.
+    for (int i = 0; i < 4; i++) {
+        const __m512d x = _mm512_castps_pd(a[2 * i]), y = _mm512_castps_pd(a[2 * i + 1]);
+        b[i] = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(x, y)), _mm512_castpd_ps(_mm512_unpackhi_pd(x, y)));
+    }
+    // b[i] lane 4L + j: partial sum of v[4i + j] over 128-bit lane L.
+    for (int i = 0; i < 2; i++)
+        c[i] = _mm512_add_ps(_mm512_shuffle_f32x4(b[2 * i], b[2 * i + 1], 0x88),
+                             _mm512_shuffle_f32x4(b[2 * i], b[2 * i + 1], 0xDD));
+    // c[i] 128-bit lanes 0, 1: halves of the sums of v[8i..<8i+4]; lanes 2, 3: of v[8i+4..<8i+8].
+    return _mm512_add_ps(_mm512_shuffle_f32x4(c[0], c[1], 0x88), _mm512_shuffle_f32x4(c[0], c[1], 0xDD));
+}
+
 void qk_attention_scores_avx512(const float *q, const float *keys, size_t count, size_t dim, float scale,
                                 float *scores) {
+    const __m512 scale_vector = _mm512_set1_ps(scale);
     size_t j = 0;
-    for (; j + 4 <= count; j += 4) {
+    for (; j + 16 <= count; j += 16) {
         const float *k = keys + j * dim;
-        __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
+        __m512 acc[16];
+        for (int i = 0; i < 16; i++) acc[i] = _mm512_setzero_ps();
         for (size_t d = 0; d < dim; d += 16) {
             const __mmask16 mask = qk_mask(dim - d);
             const __m512 qv = _mm512_maskz_loadu_ps(mask, q + d);
-            a0 = _mm512_fmadd_ps(qv, _mm512_maskz_loadu_ps(mask, k + d), a0);
-            a1 = _mm512_fmadd_ps(qv, _mm512_maskz_loadu_ps(mask, k + dim + d), a1);
-            a2 = _mm512_fmadd_ps(qv, _mm512_maskz_loadu_ps(mask, k + 2 * dim + d), a2);
-            a3 = _mm512_fmadd_ps(qv, _mm512_maskz_loadu_ps(mask, k + 3 * dim + d), a3);
+            for (int i = 0; i < 16; i++) acc[i] = _mm512_fmadd_ps(qv, _mm512_maskz_loadu_ps(mask, k + i * dim + d), acc[i]);
         }
-        scores[j] = _mm512_reduce_add_ps(a0) * scale;
-        scores[j + 1] = _mm512_reduce_add_ps(a1) * scale;
-        scores[j + 2] = _mm512_reduce_add_ps(a2) * scale;
-        scores[j + 3] = _mm512_reduce_add_ps(a3) * scale;
+        _mm512_storeu_ps(scores + j, _mm512_mul_ps(qk_reduce16(acc), scale_vector));
     }
     for (; j < count; j++) {
         const float *k = keys + j * dim;
@@ -125,19 +141,35 @@ void qk_attention_mix_avx512(const float *p, const float *values, size_t count, 
         const __mmask16 m1 = dim > d + 16 ? qk_mask(dim - d - 16) : 0;
         const __mmask16 m2 = dim > d + 32 ? qk_mask(dim - d - 32) : 0;
         const __mmask16 m3 = dim > d + 48 ? qk_mask(dim - d - 48) : 0;
-        __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
-        for (size_t j = 0; j < count; j++) {
-            const float *v = values + j * dim + d;
-            const __m512 weight = _mm512_set1_ps(p[j]);
-            a0 = _mm512_fmadd_ps(weight, _mm512_maskz_loadu_ps(m0, v), a0);
-            a1 = _mm512_fmadd_ps(weight, _mm512_maskz_loadu_ps(m1, v + 16), a1);
-            a2 = _mm512_fmadd_ps(weight, _mm512_maskz_loadu_ps(m2, v + 32), a2);
-            a3 = _mm512_fmadd_ps(weight, _mm512_maskz_loadu_ps(m3, v + 48), a3);
+        // Two sets of accumulators over even and odd positions keep eight FMA chains in flight.
+        __m512 a0 = _mm512_maskz_loadu_ps(m0, out + d), a1 = _mm512_maskz_loadu_ps(m1, out + d + 16);
+        __m512 a2 = _mm512_maskz_loadu_ps(m2, out + d + 32), a3 = _mm512_maskz_loadu_ps(m3, out + d + 48);
+        __m512 b0 = _mm512_setzero_ps(), b1 = _mm512_setzero_ps(), b2 = _mm512_setzero_ps(), b3 = _mm512_setzero_ps();
+        size_t j = 0;
+        for (; j + 2 <= count; j += 2) {
+            const float *v = values + j * dim + d, *u = v + dim;
+            const __m512 pv = _mm512_set1_ps(p[j]), pu = _mm512_set1_ps(p[j + 1]);
+            a0 = _mm512_fmadd_ps(pv, _mm512_maskz_loadu_ps(m0, v), a0);
+            a1 = _mm512_fmadd_ps(pv, _mm512_maskz_loadu_ps(m1, v + 16), a1);
+            a2 = _mm512_fmadd_ps(pv, _mm512_maskz_loadu_ps(m2, v + 32), a2);
+            a3 = _mm512_fmadd_ps(pv, _mm512_maskz_loadu_ps(m3, v + 48), a3);
+            b0 = _mm512_fmadd_ps(pu, _mm512_maskz_loadu_ps(m0, u), b0);
+            b1 = _mm512_fmadd_ps(pu, _mm512_maskz_loadu_ps(m1, u + 16), b1);
+            b2 = _mm512_fmadd_ps(pu, _mm512_maskz_loadu_ps(m2, u + 32), b2);
+            b3 = _mm512_fmadd_ps(pu, _mm512_maskz_loadu_ps(m3, u + 48), b3);
         }
-        _mm512_mask_storeu_ps(out + d, m0, a0);
-        _mm512_mask_storeu_ps(out + d + 16, m1, a1);
-        _mm512_mask_storeu_ps(out + d + 32, m2, a2);
-        _mm512_mask_storeu_ps(out + d + 48, m3, a3);
+        if (j < count) {
+            const float *v = values + j * dim + d;
+            const __m512 pv = _mm512_set1_ps(p[j]);
+            a0 = _mm512_fmadd_ps(pv, _mm512_maskz_loadu_ps(m0, v), a0);
+            a1 = _mm512_fmadd_ps(pv, _mm512_maskz_loadu_ps(m1, v + 16), a1);
+            a2 = _mm512_fmadd_ps(pv, _mm512_maskz_loadu_ps(m2, v + 32), a2);
+            a3 = _mm512_fmadd_ps(pv, _mm512_maskz_loadu_ps(m3, v + 48), a3);
+        }
+        _mm512_mask_storeu_ps(out + d, m0, _mm512_add_ps(a0, b0));
+        _mm512_mask_storeu_ps(out + d + 16, m1, _mm512_add_ps(a1, b1));
+        _mm512_mask_storeu_ps(out + d + 32, m2, _mm512_add_ps(a2, b2));
+        _mm512_mask_storeu_ps(out + d + 48, m3, _mm512_add_ps(a3, b3));
     }
 }
 

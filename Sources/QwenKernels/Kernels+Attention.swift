@@ -8,7 +8,8 @@ extension Kernels {
     /// Query head `h` reads kv head `h / (headCount / kvHeadCount)`. The token at position `p`
     /// attends to positions `max(0, p - window + 1)...p` (all earlier positions when `window`
     /// is `nil`). Scores are `scale · q·k` (`scale` is normally `1 / sqrt(headDim)`).
-    /// Scratch memory lives in `pool`, so calls allocate only when `capacity` grows.
+    /// Scratch memory (scores of one kv head's query heads) lives in `pool`, so calls allocate
+    /// only when `capacity` grows.
     ///
     /// - Parameters:
     ///   - query: `[queryCount, headCount, headDim]`.
@@ -34,11 +35,12 @@ extension Kernels {
             query: query, keys: keys, values: values, output: output, capacity: capacity,
             query_count: queryCount, start_position: startPosition, head_count: headCount,
             kv_head_count: kvHeadCount, head_dim: headDim, window: max(window ?? 0, 0), scale: scale)
-        let tasks = queryCount * headCount
-        let work = tasks * (startPosition + queryCount) * headDim
+        let tasks = queryCount * kvHeadCount
+        let work = queryCount * headCount * (startPosition + queryCount) * headDim
         let chunkCount = work < parallelThreshold ? 1 : min(tasks, pool.threadCount * 4)
+        let group = headCount / kvHeadCount
         withUnsafePointer(to: shape) { shape in
-            pool.withScratch(floatsPerWorker: max(capacity, startPosition + queryCount)) { scratch, stride in
+            pool.withScratch(floatsPerWorker: group * max(capacity, startPosition + queryCount)) { scratch, stride in
                 pool.run(tasks, chunkCount: chunkCount) { range, worker in
                     qk_attention(path.isa, shape, range.lowerBound, range.upperBound, scratch + worker * stride)
                 }

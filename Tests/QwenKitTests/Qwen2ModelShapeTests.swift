@@ -8,7 +8,7 @@ import Testing
 @Suite struct Qwen2ModelShapeTests {
     static let shape = RandomQwen2Model.Shape()
 
-    static func makeModel(shardCount: Int = 2) throws -> (RandomQwen2Model, Qwen2Model, URL) {
+    static func makeModel(shape: RandomQwen2Model.Shape = shape, shardCount: Int = 2) throws -> (RandomQwen2Model, Qwen2Model, URL) {
         let reference = RandomQwen2Model(shape: shape, seed: 42)
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("qwen-random-model-\(UUID().uuidString)")
@@ -36,6 +36,27 @@ import Testing
             let error = Self.maxDifference(logits[position], expected[position])
             #expect(error <= 1e-4, "position \(position): max abs error \(error)")
         }
+    }
+
+    /// The second layer attends only to the last 12 positions, in prefill and in decoding.
+    @Test func slidingWindowLayersMatchNaiveReference() throws {
+        var shape = Self.shape
+        shape.slidingWindow = 12
+        let (reference, model, directory) = try Self.makeModel(shape: shape, shardCount: 1)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(model.configuration.slidingWindow(forLayer: 1) == 12)
+        let tokens = Self.randomTokens(40, seed: 5)
+        let expected = reference.referenceLogits(tokens)
+        let prefilled = try model.forward(tokens, cache: model.makeCache(contextLength: 40), positions: .all)
+        let cache = try model.makeCache(contextLength: 40)
+        var step = Logits(vocabularySize: model.configuration.vocabSize)
+        for (position, token) in tokens.enumerated() {
+            try model.forward([token], cache: cache, into: &step)
+            #expect(Self.maxDifference(prefilled[position], expected[position]) <= 1e-4, "prefill \(position)")
+            #expect(Self.maxDifference(step.last, expected[position]) <= 1e-4, "decode \(position)")
+        }
+        let fullAttention = RandomQwen2Model(shape: Self.shape, seed: 42).referenceLogits(tokens)
+        #expect(Self.maxDifference(prefilled[39], fullAttention[39]) > 1e-2)
     }
 
     @Test func longPromptIsProcessedInChunks() throws {

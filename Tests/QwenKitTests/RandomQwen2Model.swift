@@ -15,6 +15,12 @@ struct RandomQwen2Model {
         var ropeTheta = 10000.0
         var tiedEmbeddings = false
         var epsilon = 1e-6
+        /// With a window, layers from `layerCount / 2` on attend only to the last `slidingWindow` positions.
+        var slidingWindow: Int?
+
+        func isSliding(layer: Int) -> Bool {
+            slidingWindow != nil && layer >= layerCount / 2
+        }
     }
 
     let shape: Shape
@@ -72,8 +78,9 @@ struct RandomQwen2Model {
             "num_key_value_heads": s.kvHeadCount, "head_dim": s.headDim, "vocab_size": s.vocabularySize,
             "max_position_embeddings": 32768, "rms_norm_eps": s.epsilon,
             "rope_parameters": ["rope_theta": s.ropeTheta, "rope_type": "default"],
-            "layer_types": Array(repeating: "full_attention", count: s.layerCount),
-            "sliding_window": NSNull(), "use_sliding_window": false, "max_window_layers": s.layerCount,
+            "layer_types": (0..<s.layerCount).map { s.isSliding(layer: $0) ? "sliding_attention" : "full_attention" },
+            "sliding_window": s.slidingWindow.map { $0 as Any } ?? NSNull(),
+            "use_sliding_window": s.slidingWindow != nil, "max_window_layers": s.layerCount / 2,
             "tie_word_embeddings": s.tiedEmbeddings, "dtype": "float16", "transformers_version": "5.24.0",
         ]
         try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys, .prettyPrinted])
@@ -183,7 +190,9 @@ struct RandomQwen2Model {
                 var attended = [Float](repeating: 0, count: s.headCount * s.headDim)
                 for head in 0..<s.headCount {
                     let kvHead = head / group
-                    let scores = keys.map { key in
+                    let window = s.isSliding(layer: layer) ? s.slidingWindow : nil
+                    let visible = window.map { max(0, position - $0 + 1) } ?? 0
+                    let scores = keys[visible...].map { key in
                         (0..<s.headDim).reduce(0.0) {
                             $0 + Double(q[head * s.headDim + $1]) * Double(key[kvHead * s.headDim + $1])
                         } / Double(s.headDim).squareRoot()
@@ -193,7 +202,7 @@ struct RandomQwen2Model {
                     let total = weights.reduce(0, +)
                     for d in 0..<s.headDim {
                         var sum = 0.0
-                        for (t, weight) in weights.enumerated() { sum += weight * Double(values[t][kvHead * s.headDim + d]) }
+                        for (t, weight) in zip(visible..., weights) { sum += weight * Double(values[t][kvHead * s.headDim + d]) }
                         attended[head * s.headDim + d] = Float(sum / total)
                     }
                 }

@@ -78,8 +78,10 @@ typedef struct {
     float scale;
 } qk_attention_shape;
 
-/// Attention for the (query, head) pairs task_begin..<task_end, numbered query * head_count + head.
-/// `scores` holds at least start_position + query_count floats.
+/// Attention for the (query, kv head) pairs task_begin..<task_end, numbered
+/// query * kv_head_count + kv_head; each covers the head_count / kv_head_count query heads
+/// that share the kv head. `scores` holds (head_count / kv_head_count) * (start_position +
+/// query_count) floats.
 void qk_attention(qk_isa isa, const qk_attention_shape *shape, size_t task_begin, size_t task_end,
                   float *scores);
 
