@@ -26,18 +26,13 @@ struct TemplateCommand: ParsableCommand {
     var chatTemplateKwargs: String?
 
     func run() throws {
-        do {
-            let template = try ChatTemplate(location: ModelLocation(path: model))
-            let messages = try Self.readArray(messagesFile, field: "messages")
-            let tools = try toolsFile.map { try Self.readArray($0, field: "tools") }
-            let extra = try chatTemplateKwargs.map(Self.parseKwargs) ?? [:]
-            let prompt = try template.render(
-                messages: messages, tools: tools, addGenerationPrompt: !noGenerationPrompt, extraContext: extra)
-            FileHandle.standardOutput.write(Data(prompt.utf8))
-        } catch let error as CustomStringConvertible & Error {
-            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-            throw ExitCode.failure
-        }
+        let template = try ChatTemplate(location: ModelLocation(path: model))
+        let messages = try Self.readArray(messagesFile, field: "messages")
+        let tools = try toolsFile.map { try Self.readArray($0, field: "tools") }
+        let extra = try chatTemplateKwargs.map(Self.parseKwargs) ?? [:]
+        let prompt = try template.render(
+            messages: messages, tools: tools, addGenerationPrompt: !noGenerationPrompt, extraContext: extra)
+        FileHandle.standardOutput.write(Data(prompt.utf8))
     }
 
     private static func parseKwargs(_ text: String) throws -> [String: JSONValue] {

@@ -84,17 +84,13 @@ public final class Generator: @unchecked Sendable {
         let stopCondition = StopCondition(
             parameters: parameters, endOfSequenceIds: [], contextRoom: cache.capacity - cache.count + 1)
         let decodeStart = DispatchTime.now()
-        var row = [Float](repeating: 0, count: model.configuration.vocabSize)
 
         while true {
             if Task.isCancelled {
                 summary.finishReason = .cancelled
                 break
             }
-            row.withUnsafeMutableBufferPointer { row in
-                logits.last.withUnsafeBufferPointer { last in _ = row.initialize(from: last) }
-            }
-            let token = sampler.sample(logits: &row, history: history)
+            let token = logits.withMutableRow(logits.rowCount - 1) { sampler.sample(logits: $0, history: history) }
             history.append(token.id)
             summary.completionTokens += 1
             let finish = stopCondition.finishReason(after: token.id, generatedCount: summary.completionTokens)
