@@ -1,0 +1,102 @@
+import Foundation
+
+/// Measures a model the way `llama-bench` does: load time, prefill speed on a prompt of
+/// `promptTokens` tokens and decode speed for `generatedTokens` tokens after it, as medians
+/// over repetitions (after one untimed warm-up), plus the peak resident memory.
+///
+/// ```swift
+/// let report = try Benchmark(promptTokens: 512, generatedTokens: 128, repetitions: 3).run(path: "Qwen2.5-0.5B")
+/// print(report.decodeTokensPerSecond)
+/// ```
+public struct Benchmark: Sendable {
+    /// Tokens in the prompt that is prefilled as one pass.
+    public var promptTokens: Int
+    /// Tokens decoded one at a time after the prompt.
+    public var generatedTokens: Int
+    /// Timed repetitions; the report gives medians.
+    public var repetitions: Int
+    /// Threads to run on (nil: the physical cores).
+    public var threadCount: Int?
+
+    public init(promptTokens: Int, generatedTokens: Int, repetitions: Int = 3, threadCount: Int? = nil) {
+        self.promptTokens = promptTokens
+        self.generatedTokens = generatedTokens
+        self.repetitions = repetitions
+        self.threadCount = threadCount
+    }
+
+    /// What a benchmark run measured.
+    public struct Report: Sendable, Equatable {
+        /// Seconds from the start of loading to a model ready to run.
+        public var loadSeconds: Double
+        /// Median prompt tokens per second.
+        public var prefillTokensPerSecond: Double
+        /// Median generated tokens per second.
+        public var decodeTokensPerSecond: Double
+        /// The most resident memory the process used, in bytes.
+        public var peakResidentBytes: Int
+    }
+
+    /// Loads the model at `path` and measures it. Prompt tokens are a fixed pseudo-random
+    /// sequence; each decode step feeds back the most likely token.
+    public func run(path: String) throws -> Report {
+        guard promptTokens >= 1, generatedTokens >= 1, repetitions >= 1 else {
+            throw BenchmarkError.invalidArgument("prompt tokens, generated tokens and repetitions must be at least 1")
+        }
+        let loadStart = DispatchTime.now()
+        let location = try ModelLocation(path: path)
+        guard case .directory(let directory) = location else { throw ModelLocationError.unsupportedFile(location.url.path) }
+        let model = try Qwen2Model(directory: directory, threadCount: threadCount)
+        let loadSeconds = DispatchTime.now().seconds(since: loadStart)
+
+        let cache = try model.makeCache(contextLength: promptTokens + generatedTokens)
+        var generator = Xoshiro256StarStar(seed: 42)
+        let vocabularySize = model.configuration.vocabSize
+        let prompt = (0..<promptTokens).map { _ in Int(generator.next() % UInt64(vocabularySize)) }
+        var logits = Logits(vocabularySize: vocabularySize)
+        var prefillRates: [Double] = []
+        var decodeRates: [Double] = []
+        for repetition in 0...repetitions {
+            cache.reset()
+            let prefillStart = DispatchTime.now()
+            try model.forward(prompt, cache: cache, into: &logits)
+            let prefillSeconds = DispatchTime.now().seconds(since: prefillStart)
+            let decodeStart = DispatchTime.now()
+            for _ in 0..<generatedTokens {
+                let next = logits.withMutableRow(logits.rowCount - 1) { Self.argmax($0) }
+                try model.forward([next], cache: cache, into: &logits)
+            }
+            let decodeSeconds = DispatchTime.now().seconds(since: decodeStart)
+            guard repetition > 0 else { continue }
+            prefillRates.append(Double(promptTokens) / prefillSeconds)
+            decodeRates.append(Double(generatedTokens) / decodeSeconds)
+        }
+        return Report(
+            loadSeconds: loadSeconds, prefillTokensPerSecond: Self.median(prefillRates),
+            decodeTokensPerSecond: Self.median(decodeRates), peakResidentBytes: ProcessMemory.peakResidentBytes)
+    }
+
+    private static func argmax(_ row: UnsafeMutableBufferPointer<Float>) -> Int {
+        var best = 0
+        for i in row.indices where row[i] > row[best] { best = i }
+        return best
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+}
+
+/// Why a benchmark could not run.
+public enum BenchmarkError: Error, CustomStringConvertible, Equatable {
+    case invalidArgument(String)
+
+    public var description: String {
+        switch self {
+        case .invalidArgument(let reason): "benchmark: \(reason)"
+        }
+    }
+}
