@@ -35,7 +35,7 @@ public enum Kernels {
         let matrix = weight.cMatrix
         let blocks = (weight.rows + rowBlock - 1) / rowBlock
         let work = rowCount * weight.rows * weight.columns
-        let chunkCount = work < parallelThreshold ? 1 : min(blocks, pool.threadCount)
+        let chunkCount = work < parallelThreshold ? 1 : min(blocks, pool.threadCount * 4)
         pool.parallelFor(blocks, chunkCount: chunkCount) { range, _ in
             let begin = range.lowerBound * rowBlock
             let end = min(range.upperBound * rowBlock, weight.rows)
