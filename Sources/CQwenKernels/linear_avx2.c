@@ -269,53 +269,25 @@ QK_ALWAYS_INLINE void qk_gemm(const float *x, size_t x_rows, qk_matrix w, const 
 
 // MARK: - Entry points
 
-static void qk_gemv_f32(const float *x, qk_matrix w, const float *b, size_t r0, size_t r1, float *y) {
-    qk_gemv(x, w, b, r0, r1, y, QK_FORMAT_F32);
-}
-static void qk_gemv_f16(const float *x, qk_matrix w, const float *b, size_t r0, size_t r1, float *y) {
-    qk_gemv(x, w, b, r0, r1, y, QK_FORMAT_F16);
-}
-static void qk_gemv_bf16(const float *x, qk_matrix w, const float *b, size_t r0, size_t r1, float *y) {
-    qk_gemv(x, w, b, r0, r1, y, QK_FORMAT_BF16);
-}
-static void qk_gemv_batch_f32(const float *x, size_t m, qk_matrix w, const float *b, size_t r0, size_t r1, float *y) {
-    qk_gemv_batch(x, m, w, b, r0, r1, y, QK_FORMAT_F32);
-}
-static void qk_gemv_batch_f16(const float *x, size_t m, qk_matrix w, const float *b, size_t r0, size_t r1, float *y) {
-    qk_gemv_batch(x, m, w, b, r0, r1, y, QK_FORMAT_F16);
-}
-static void qk_gemv_batch_bf16(const float *x, size_t m, qk_matrix w, const float *b, size_t r0, size_t r1, float *y) {
-    qk_gemv_batch(x, m, w, b, r0, r1, y, QK_FORMAT_BF16);
-}
-static void qk_gemm_f32(const float *x, size_t m, qk_matrix w, const float *b, size_t r0, size_t r1, float *y) {
-    qk_gemm(x, m, w, b, r0, r1, y, QK_FORMAT_F32);
-}
-static void qk_gemm_f16(const float *x, size_t m, qk_matrix w, const float *b, size_t r0, size_t r1, float *y) {
-    qk_gemm(x, m, w, b, r0, r1, y, QK_FORMAT_F16);
-}
-static void qk_gemm_bf16(const float *x, size_t m, qk_matrix w, const float *b, size_t r0, size_t r1, float *y) {
-    qk_gemm(x, m, w, b, r0, r1, y, QK_FORMAT_BF16);
-}
-
 void qk_linear_avx2(const float *x, size_t x_rows, qk_matrix w, const float *bias, size_t row_begin,
                     size_t row_end, float *y) {
     if (x_rows == 1) {
         switch (w.format) {
-        case QK_FORMAT_F16: qk_gemv_f16(x, w, bias, row_begin, row_end, y); break;
-        case QK_FORMAT_BF16: qk_gemv_bf16(x, w, bias, row_begin, row_end, y); break;
-        default: qk_gemv_f32(x, w, bias, row_begin, row_end, y); break;
+        case QK_FORMAT_F16: qk_gemv(x, w, bias, row_begin, row_end, y, QK_FORMAT_F16); break;
+        case QK_FORMAT_BF16: qk_gemv(x, w, bias, row_begin, row_end, y, QK_FORMAT_BF16); break;
+        default: qk_gemv(x, w, bias, row_begin, row_end, y, QK_FORMAT_F32); break;
         }
     } else if (x_rows <= 4) {
         switch (w.format) {
-        case QK_FORMAT_F16: qk_gemv_batch_f16(x, x_rows, w, bias, row_begin, row_end, y); break;
-        case QK_FORMAT_BF16: qk_gemv_batch_bf16(x, x_rows, w, bias, row_begin, row_end, y); break;
-        default: qk_gemv_batch_f32(x, x_rows, w, bias, row_begin, row_end, y); break;
+        case QK_FORMAT_F16: qk_gemv_batch(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_F16); break;
+        case QK_FORMAT_BF16: qk_gemv_batch(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_BF16); break;
+        default: qk_gemv_batch(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_F32); break;
         }
     } else {
         switch (w.format) {
-        case QK_FORMAT_F16: qk_gemm_f16(x, x_rows, w, bias, row_begin, row_end, y); break;
-        case QK_FORMAT_BF16: qk_gemm_bf16(x, x_rows, w, bias, row_begin, row_end, y); break;
-        default: qk_gemm_f32(x, x_rows, w, bias, row_begin, row_end, y); break;
+        case QK_FORMAT_F16: qk_gemm(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_F16); break;
+        case QK_FORMAT_BF16: qk_gemm(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_BF16); break;
+        default: qk_gemm(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_F32); break;
         }
     }
 }

@@ -27,6 +27,7 @@ public enum Kernels {
     ///   - bias: `weight.rows` floats, or `nil`.
     ///   - y: `[rowCount, weight.rows]` output; must not overlap `x`.
     ///   - pool: threads that split the output rows.
+    ///   - path: instruction set to run on (tests compare paths; callers keep the default).
     public static func linear(
         _ x: UnsafePointer<Float>, rowCount: Int, weight: WeightMatrix, bias: UnsafePointer<Float>?,
         into y: UnsafeMutablePointer<Float>, pool: ThreadPool, path: KernelPath = .best
