@@ -109,6 +109,33 @@ QK_ALWAYS_INLINE void qk_gemv_row(const float *x, qk_matrix w, size_t r, const f
     y[r] = bias ? sum + bias[r] : sum;
 }
 
+/// y[m, r] for `mx` (2...4) activation rows and one weight row, which is streamed once.
+QK_ALWAYS_INLINE void qk_gemv_row_batch(const int mx, const float *x, qk_matrix w, size_t r, const float *bias,
+                                        float *y, const int format) {
+    const size_t columns = w.columns;
+    const void *row = qk_row_pointer(w, r);
+    __m256 acc[4][2];
+    for (int m = 0; m < mx; m++) acc[m][0] = acc[m][1] = _mm256_setzero_ps();
+    size_t c = 0;
+    for (; c + 16 <= columns; c += 16) {
+        const __m256 w0 = qk_load_weights(row, c, format), w1 = qk_load_weights(row, c + 8, format);
+        for (int m = 0; m < mx; m++) {
+            acc[m][0] = _mm256_fmadd_ps(_mm256_loadu_ps(x + m * columns + c), w0, acc[m][0]);
+            acc[m][1] = _mm256_fmadd_ps(_mm256_loadu_ps(x + m * columns + c + 8), w1, acc[m][1]);
+        }
+    }
+    for (; c < columns; c += 8) {
+        const size_t rest = columns - c < 8 ? columns - c : 8;
+        const __m256 w0 = rest == 8 ? qk_load_weights(row, c, format) : qk_load_weights_partial(row, c, rest, format);
+        for (int m = 0; m < mx; m++)
+            acc[m][0] = _mm256_fmadd_ps(qk_load_partial(x + m * columns + c, rest), w0, acc[m][0]);
+    }
+    for (int m = 0; m < mx; m++) {
+        const float sum = qk_reduce(_mm256_add_ps(acc[m][0], acc[m][1]));
+        y[m * w.rows + r] = bias ? sum + bias[r] : sum;
+    }
+}
+
 /// Row order as in linear_avx512.c: float32 rows four at a time, 16-bit rows one at a time.
 QK_ALWAYS_INLINE void qk_gemv(const float *x, qk_matrix w, const float *bias, size_t row_begin, size_t row_end,
                               float *y, const int format) {
@@ -116,6 +143,18 @@ QK_ALWAYS_INLINE void qk_gemv(const float *x, qk_matrix w, const float *bias, si
     if (format == QK_FORMAT_F32)
         for (; r + 4 <= row_end; r += 4) qk_gemv_rows4(x, w, r, bias, y, format);
     for (; r < row_end; r++) qk_gemv_row(x, w, r, bias, y, format);
+}
+
+/// A few activation rows (batched decoding): stream each weight row once for all of them.
+QK_ALWAYS_INLINE void qk_gemv_batch(const float *x, size_t x_rows, qk_matrix w, const float *bias,
+                                    size_t row_begin, size_t row_end, float *y, const int format) {
+    for (size_t r = row_begin; r < row_end; r++) {
+        switch (x_rows) {
+        case 2: qk_gemv_row_batch(2, x, w, r, bias, y, format); break;
+        case 3: qk_gemv_row_batch(3, x, w, r, bias, y, format); break;
+        default: qk_gemv_row_batch(4, x, w, r, bias, y, format); break;
+        }
+    }
 }
 
 // MARK: - Matrix-matrix (several activation rows)
@@ -230,38 +269,25 @@ QK_ALWAYS_INLINE void qk_gemm(const float *x, size_t x_rows, qk_matrix w, const 
 
 // MARK: - Entry points
 
-static void qk_gemv_f32(const float *x, qk_matrix w, const float *b, size_t r0, size_t r1, float *y) {
-    qk_gemv(x, w, b, r0, r1, y, QK_FORMAT_F32);
-}
-static void qk_gemv_f16(const float *x, qk_matrix w, const float *b, size_t r0, size_t r1, float *y) {
-    qk_gemv(x, w, b, r0, r1, y, QK_FORMAT_F16);
-}
-static void qk_gemv_bf16(const float *x, qk_matrix w, const float *b, size_t r0, size_t r1, float *y) {
-    qk_gemv(x, w, b, r0, r1, y, QK_FORMAT_BF16);
-}
-static void qk_gemm_f32(const float *x, size_t m, qk_matrix w, const float *b, size_t r0, size_t r1, float *y) {
-    qk_gemm(x, m, w, b, r0, r1, y, QK_FORMAT_F32);
-}
-static void qk_gemm_f16(const float *x, size_t m, qk_matrix w, const float *b, size_t r0, size_t r1, float *y) {
-    qk_gemm(x, m, w, b, r0, r1, y, QK_FORMAT_F16);
-}
-static void qk_gemm_bf16(const float *x, size_t m, qk_matrix w, const float *b, size_t r0, size_t r1, float *y) {
-    qk_gemm(x, m, w, b, r0, r1, y, QK_FORMAT_BF16);
-}
-
 void qk_linear_avx2(const float *x, size_t x_rows, qk_matrix w, const float *bias, size_t row_begin,
                     size_t row_end, float *y) {
     if (x_rows == 1) {
         switch (w.format) {
-        case QK_FORMAT_F16: qk_gemv_f16(x, w, bias, row_begin, row_end, y); break;
-        case QK_FORMAT_BF16: qk_gemv_bf16(x, w, bias, row_begin, row_end, y); break;
-        default: qk_gemv_f32(x, w, bias, row_begin, row_end, y); break;
+        case QK_FORMAT_F16: qk_gemv(x, w, bias, row_begin, row_end, y, QK_FORMAT_F16); break;
+        case QK_FORMAT_BF16: qk_gemv(x, w, bias, row_begin, row_end, y, QK_FORMAT_BF16); break;
+        default: qk_gemv(x, w, bias, row_begin, row_end, y, QK_FORMAT_F32); break;
+        }
+    } else if (x_rows <= 4) {
+        switch (w.format) {
+        case QK_FORMAT_F16: qk_gemv_batch(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_F16); break;
+        case QK_FORMAT_BF16: qk_gemv_batch(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_BF16); break;
+        default: qk_gemv_batch(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_F32); break;
         }
     } else {
         switch (w.format) {
-        case QK_FORMAT_F16: qk_gemm_f16(x, x_rows, w, bias, row_begin, row_end, y); break;
-        case QK_FORMAT_BF16: qk_gemm_bf16(x, x_rows, w, bias, row_begin, row_end, y); break;
-        default: qk_gemm_f32(x, x_rows, w, bias, row_begin, row_end, y); break;
+        case QK_FORMAT_F16: qk_gemm(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_F16); break;
+        case QK_FORMAT_BF16: qk_gemm(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_BF16); break;
+        default: qk_gemm(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_F32); break;
         }
     }
 }

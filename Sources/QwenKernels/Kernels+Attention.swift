@@ -7,7 +7,8 @@ extension Kernels {
     ///
     /// Query head `h` reads kv head `h / (headCount / kvHeadCount)`. The token at position `p`
     /// attends to positions `max(0, p - window + 1)...p` (all earlier positions when `window`
-    /// is `nil`). Scores are `scale · q·k` (`scale` is normally `1 / sqrt(headDim)`).
+    /// is `nil`; a window below 1 counts as `nil`). Scores are `scale · q·k` (`scale` is
+    /// normally `1 / sqrt(headDim)`).
     /// Scratch memory (scores of one kv head's query heads) lives in `pool`, so calls allocate
     /// only when `capacity` grows.
     ///

@@ -27,6 +27,7 @@ public enum Kernels {
     ///   - bias: `weight.rows` floats, or `nil`.
     ///   - y: `[rowCount, weight.rows]` output; must not overlap `x`.
     ///   - pool: threads that split the output rows.
+    ///   - path: instruction set to run on (tests compare paths; callers keep the default).
     public static func linear(
         _ x: UnsafePointer<Float>, rowCount: Int, weight: WeightMatrix, bias: UnsafePointer<Float>?,
         into y: UnsafeMutablePointer<Float>, pool: ThreadPool, path: KernelPath = .best
@@ -35,7 +36,7 @@ public enum Kernels {
         let matrix = weight.cMatrix
         let blocks = (weight.rows + rowBlock - 1) / rowBlock
         let work = rowCount * weight.rows * weight.columns
-        let chunkCount = work < parallelThreshold ? 1 : min(blocks, pool.threadCount)
+        let chunkCount = work < parallelThreshold ? 1 : min(blocks, pool.threadCount * 4)
         pool.parallelFor(blocks, chunkCount: chunkCount) { range, _ in
             let begin = range.lowerBound * rowBlock
             let end = min(range.upperBound * rowBlock, weight.rows)

@@ -10,6 +10,7 @@ import Darwin
 /// The calling thread takes part in every loop, so a pool of `threadCount` threads starts
 /// `threadCount - 1` workers. Idle workers spin briefly, then sleep until the next loop.
 /// Calls on one pool are serialized: a second thread calling in waits for the first loop.
+/// A loop body must not start another loop on the same pool.
 ///
 /// ```swift
 /// let pool = ThreadPool(threadCount: ThreadPool.defaultThreadCount)
