@@ -122,7 +122,9 @@ import Testing
         #expect(batched.rowCount == 10)
         for row in 0..<10 {
             let expected = row < 6 ? alone[0][row] : alone[1][row - 6]
-            #expect(Self.maxDifference(batched[row], Array(expected)) <= 1e-5, "row \(row)")
+            // Ten rows and six/four rows take different kernel paths: equal up to float32 summation
+            // order, the same bound as the prefill-versus-step comparisons above.
+            #expect(Self.maxDifference(batched[row], Array(expected)) <= 1e-4, "row \(row)")
         }
     }
 
