@@ -6,7 +6,8 @@
 #   GGUF        what `llama-bench -m` loads (the same weights in llama.cpp's format)
 #   e.g. bf16-vs-F16=work/out/qwen2.5-0.5b-synthetic=work/out/qwen2.5-0.5b-f16.gguf
 # environment:
-#   THREADS (2), PROMPT (512), GEN (128), REPS (3)  llama-bench -p/-n/-r and qwen bench flags
+#   THREADS (2), PROMPT (512), GEN (128), REPS (3)  llama-bench -p/-n/-r and qwen bench flags;
+#                     decode is measured after a PROMPT-token context on both sides (llama-bench -d)
 #   ROUNDS (2)        the engines alternate this many times per model (noise on a shared host)
 #   BENCH_ROOT        work dir (default Benchmarks/work, git-ignored); llama.cpp is built there
 #   LLAMA_BENCH       an existing llama-bench binary (skips the build)
@@ -45,18 +46,19 @@ for spec in "$@"; do
     IFS='=' read -r label qmodel gguf <<< "$spec"
     for round in $(seq "$ROUNDS"); do
         /usr/bin/time -f "%M" -o "$out/$label-llama-$round.rss" \
-            "$LLAMA_BENCH" -m "$gguf" -t "$THREADS" -p "$PROMPT" -n "$GEN" -r "$REPS" -o json \
+            "$LLAMA_BENCH" -m "$gguf" -t "$THREADS" -p "$PROMPT" -n "$GEN" -d "0,$PROMPT" -r "$REPS" -o json \
             > "$out/$label-llama-$round.json" 2> "$out/$label-llama-$round.log"
         "$QWEN" bench --model "$qmodel" --threads "$THREADS" --prompt-tokens "$PROMPT" --gen-tokens "$GEN" \
             --repetitions "$REPS" --json > "$out/$label-qwen-$round.json"
     done
-    python3 - "$out" "$label" "$ROUNDS" <<'PY'
+    python3 - "$out" "$label" "$ROUNDS" "$PROMPT" <<'PY'
 import json, statistics, sys
-out, label, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+out, label, rounds, prompt = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 def llama(r):
     rows = json.load(open(f"{out}/{label}-llama-{r}.json"))
-    pp = next(x for x in rows if x["n_prompt"] > 0 and x["n_gen"] == 0)
-    tg = next(x for x in rows if x["n_gen"] > 0 and x["n_prompt"] == 0)
+    # prefill from an empty context; decode after a prompt-sized context, as qwen bench measures
+    pp = next(x for x in rows if x["n_prompt"] > 0 and x["n_gen"] == 0 and x.get("n_depth", 0) == 0)
+    tg = next(x for x in rows if x["n_gen"] > 0 and x["n_prompt"] == 0 and x.get("n_depth", 0) == prompt)
     rss = int(open(f"{out}/{label}-llama-{r}.rss").read().split()[-1]) / 1024
     return statistics.median(pp["samples_ts"]), statistics.median(tg["samples_ts"]), rss
 def qwen(r):
