@@ -5,6 +5,8 @@ import Foundation
 final class HubStandIn {
     let endpoint: String
     private let process: Process
+    /// The stand-in's stdin: it exits when this closes, even if the test process dies.
+    private let input = Pipe()
 
     /// Starts the stand-in with extra `arguments` (e.g. `--token T`).
     init(_ arguments: [String] = []) throws {
@@ -13,6 +15,7 @@ final class HubStandIn {
         process.arguments = ["python3", CLI.fixtures.appendingPathComponent("hub/hub_standin.py").path] + arguments
         let output = Pipe()
         process.standardOutput = output
+        process.standardInput = input
         try process.run()
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
@@ -28,6 +31,7 @@ final class HubStandIn {
     }
 
     deinit {
+        try? input.fileHandleForWriting.close()
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()

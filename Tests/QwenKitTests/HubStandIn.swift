@@ -5,6 +5,8 @@ import Foundation
 final class HubStandIn {
     let endpoint: String
     private let process: Process
+    /// The stand-in's stdin: it exits when this closes, even if the test process dies.
+    private let input = Pipe()
     private let logURL: URL
 
     /// Starts the stand-in with extra `arguments` (`--token`, `--cut-after`, `--cuts`, `--corrupt`).
@@ -15,6 +17,7 @@ final class HubStandIn {
         process.arguments = ["python3", Fixtures.url("hub/hub_standin.py").path, "--log", logURL.path] + arguments
         let output = Pipe()
         process.standardOutput = output
+        process.standardInput = input
         try process.run()
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
@@ -32,6 +35,7 @@ final class HubStandIn {
     deinit { stop() }
 
     func stop() {
+        try? input.fileHandleForWriting.close()
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()

@@ -60,12 +60,12 @@ public struct HubCache: Sendable {
         let names = Self.presentFiles(in: snapshot)
         guard !names.isEmpty else { throw .notCached(model: id.description, cache: directory.path, offline: offline) }
         if let gguf = try HubFileSelection.ggufFiles(among: names, repository: id.repository, quantization: id.quantization) {
-            return .gguf(snapshot.appendingPathComponent(gguf[0]))
+            return .gguf(URL(fileURLWithPath: snapshot.appendingPathComponent(gguf[0]).path))
         }
         if let missing = HubFileSelection.missingFile(in: snapshot, names: names) {
             throw .incomplete(model: id.description, missing: missing, snapshot: snapshot.path)
         }
-        return .directory(snapshot)
+        return .directory(URL(fileURLWithPath: snapshot.path, isDirectory: true))
     }
 
     /// Records that `revision` points at `commit` (`refs/<revision>`), atomically.

@@ -27,13 +27,15 @@ Test modes:
   --corrupt               CDN responses flip one byte (same length)
   --log FILE              one JSON line per request: method, path, range, authorized
 
-The first line on stdout is the port (bound to 127.0.0.1, port 0 = any free port).
+The first line on stdout is the port (bound to 127.0.0.1, port 0 = any free port). It stops on
+SIGTERM or SIGINT, and when its stdin reaches end of file (so it never outlives a test run).
 """
 
 import argparse
 import hashlib
 import json
 import os
+import signal
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -258,7 +260,17 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
+def exit_when_stdin_closes():
+    while sys.stdin.buffer.read(4096):
+        pass
+    os._exit(0)
+
+
 def main():
+    # A parent may start us with signals blocked (threads of a test runner do): take them back.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--token")
