@@ -33,7 +33,7 @@ final class ProgressBar: @unchecked Sendable {
                 total = files.reduce(0) { $0 + $1.size }
                 cachedAtStart = received.values.reduce(0, +)
                 let missing = files.filter { !$0.isCached }
-                print("\(files.count) files, \(Self.bytes(total)); \(missing.count) to download "
+                writeLine("\(files.count) files, \(Self.bytes(total)); \(missing.count) to download "
                     + "(\(Self.bytes(missing.reduce(0) { $0 + $1.size })))")
             case .received(let file, let bytes):
                 received[file] = bytes
@@ -43,10 +43,10 @@ final class ProgressBar: @unchecked Sendable {
                 if interactive {
                     draw(now: now, force: true)
                 } else {
-                    print("downloaded \(file) (\(Self.bytes(sizes[file] ?? 0)))")
+                    writeLine("downloaded \(file) (\(Self.bytes(sizes[file] ?? 0)))")
                 }
             case .retrying(let file, let bytes, let reason):
-                print("\(file): connection lost after \(Self.bytes(bytes)) (\(reason)); resuming")
+                writeLine("\(file): connection lost after \(Self.bytes(bytes)) (\(reason)); resuming")
             }
         }
     }
@@ -58,7 +58,7 @@ final class ProgressBar: @unchecked Sendable {
             let done = received.values.reduce(0, +)
             let fetched = max(done - cachedAtStart, 0)
             if interactive { draw(now: elapsed, force: true) }
-            print("done: \(Self.bytes(fetched)) downloaded in \(String(format: "%.1f", elapsed)) s"
+            writeLine("done: \(Self.bytes(fetched)) downloaded in \(String(format: "%.1f", elapsed)) s"
                 + (fetched > 0 ? " (\(Self.bytes(Int64(Double(fetched) / elapsed)))/s)" : ""))
         }
     }
@@ -88,7 +88,7 @@ final class ProgressBar: @unchecked Sendable {
     }
 
     /// A line of its own (on a terminal, the bar is redrawn below it).
-    private func print(_ line: String) {
+    private func writeLine(_ line: String) {
         StandardStreams.writeError((interactive ? "\r\u{1B}[K" : "") + line + "\n")
         if interactive && total > 0 { lastDraw = -.infinity }
     }

@@ -7,7 +7,7 @@ enum HubFileSelection {
     static let indexFile = "model.safetensors.index.json"
 
     /// Small files read next to the weights, when the repository has them.
-    static let configurationFiles = [
+    static let configurationNames = [
         "config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
         "special_tokens_map.json", "chat_template.jinja",
     ]
@@ -15,7 +15,7 @@ enum HubFileSelection {
     /// The configuration and tokenizer files among `files` (`vocab.json` and `merges.txt` only
     /// without a `tokenizer.json`), plus the index of sharded weights.
     static func configurationFiles(among files: [String]) -> [String] {
-        var selected = configurationFiles.filter(files.contains)
+        var selected = configurationNames.filter(files.contains)
         if !files.contains("tokenizer.json") {
             selected += ["vocab.json", "merges.txt"].filter(files.contains)
         }

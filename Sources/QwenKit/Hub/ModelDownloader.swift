@@ -68,7 +68,7 @@ public struct ModelDownloader: Sendable {
             let configuration = HubFileSelection.configurationFiles(among: info.files)
             var index: SafetensorsIndex?
             if configuration.contains(HubFileSelection.indexFile) {
-                let url = try await fetch(HubFileSelection.indexFile, of: id.repository, commit: info.commit, onEvent: onEvent)
+                let url = try await fetch(HubFileSelection.indexFile, of: id.repository, commit: info.commit) { _ in }
                 index = try SafetensorsIndex(url: url)
             }
             let weights = HubFileSelection.weightFiles(among: info.files, index: index)
