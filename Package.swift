@@ -10,14 +10,18 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // Hot numeric code with AVX-512/AVX2 paths chosen at run time (cpuid).
         .target(name: "CQwenKernels"),
         // Swift face of the kernels: weight formats, linear layers, norms, attention, thread pool.
         .target(name: "QwenKernels", dependencies: ["CQwenKernels"]),
-        // Tokenizer, chat templates, weights, the Qwen2 model and generation.
-        .target(name: "QwenKit", dependencies: ["QwenKernels"]),
+        // Tokenizer, chat templates, weights, the Qwen2 model, generation and Hub downloads.
+        .target(
+            name: "QwenKit",
+            dependencies: ["QwenKernels", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The `qwen` command-line tool.
         .executableTarget(
             name: "qwen",

@@ -24,11 +24,12 @@ public final class LanguageModel: Sendable {
     /// Runs the decode loop over the model's single KV cache.
     public let generator: Generator
 
-    /// Loads the model at `path` (a Hugging Face model directory) on `threadCount` threads with
+    /// Loads the model at `path` (a Hugging Face model directory, or a Hub id such as
+    /// `Qwen/Qwen2.5-0.5B-Instruct` already in the Hugging Face cache) on `threadCount` threads with
     /// a context of `contextLength` tokens (defaults: physical cores; the model's maximum
     /// context capped by available memory).
     public init(path: String, threadCount: Int? = nil, contextLength: Int? = nil) throws {
-        location = try ModelLocation(path: path)
+        location = try ModelLocation.resolve(path)
         guard case .directory(let directory) = location else {
             throw ModelLocationError.unsupportedFile(location.url.path)
         }

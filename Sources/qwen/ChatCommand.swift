@@ -21,9 +21,13 @@ struct ChatCommand: AsyncParsableCommand {
             Ctrl-C stops the reply being written without leaving.
             When stdin is not a terminal, each line is one user message.
 
-            Example:
+            Examples:
+              qwen pull Qwen/Qwen2.5-0.5B-Instruct && qwen chat
               qwen chat --model ./Qwen2.5-0.5B-Instruct --temperature 0.7
             """)
+
+    @Option(help: "A model directory, a .gguf file, or a Hub id (ORG/NAME[:QUANT]) in the Hugging Face cache.")
+    var model: String = HubModelID.defaultChatModel
 
     @OptionGroup var options: GenerationOptions
 
@@ -31,7 +35,7 @@ struct ChatCommand: AsyncParsableCommand {
     var system: String?
 
     func run() async throws {
-        let qwen = try options.load()
+        let qwen = try options.load(model: model)
         let parameters = options.parameters(for: qwen)
         let interactive = isatty(STDIN_FILENO) != 0
         var conversation = Conversation(system: system)

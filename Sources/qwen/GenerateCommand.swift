@@ -21,6 +21,9 @@ struct GenerateCommand: AsyncParsableCommand {
               qwen generate --model ./Qwen2.5-0.5B-Instruct --prompt "Once upon a time" --raw --temperature 0 --json
             """)
 
+    @Option(help: "A model directory, a .gguf file, or a Hub id (ORG/NAME[:QUANT]) in the Hugging Face cache.")
+    var model: String
+
     @OptionGroup var options: GenerationOptions
 
     @Option(help: "The prompt text.")
@@ -36,7 +39,7 @@ struct GenerateCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let qwen = try options.load()
+        let qwen = try options.load(model: model)
         let promptIDs: [Int]
         if raw {
             promptIDs = qwen.tokenizer.encode(prompt)

@@ -1,12 +1,9 @@
 import ArgumentParser
 import QwenKit
 
-/// Model and sampling flags shared by `qwen generate` and `qwen chat`. A sampling flag left out
-/// takes the value of the model's `generation_config.json`.
+/// Sampling and runtime flags shared by `qwen generate` and `qwen chat` (each declares its own
+/// `--model`). A sampling flag left out takes the value of the model's `generation_config.json`.
 struct GenerationOptions: ParsableArguments {
-    @Option(help: "A model directory (Hugging Face layout).")
-    var model: String
-
     @Option(name: .customLong("max-tokens"), help: "The most tokens to generate.")
     var maxTokens: Int = 512
 
@@ -49,8 +46,8 @@ struct GenerationOptions: ParsableArguments {
         if let contextLength, contextLength < 1 { throw ValidationError("--context-length must be at least 1") }
     }
 
-    /// Loads the model these options name.
-    func load() throws -> LanguageModel {
+    /// Loads `model` (a path or a cached Hub id) with these options' threads and context length.
+    func load(model: String) throws -> LanguageModel {
         try LanguageModel(path: model, threadCount: threads, contextLength: contextLength)
     }
 

@@ -14,7 +14,7 @@ struct LogitsCommand: ParsableCommand {
         commandName: "logits",
         abstract: "Print the top-K logits at every position of a text or a list of token ids.")
 
-    @Option(help: "A model directory (Hugging Face layout).")
+    @Option(help: "A model directory, or a Hub id (ORG/NAME) in the Hugging Face cache.")
     var model: String
 
     @Option(help: "Text to tokenize (no special tokens added; special-token text is matched).")
@@ -37,7 +37,7 @@ struct LogitsCommand: ParsableCommand {
 
     func run() throws {
         guard top >= 1 else { throw LogitsCommandError.invalidTop(top) }
-        let location = try ModelLocation(path: model)
+        let location = try ModelLocation.resolve(model)
         guard case .directory(let directory) = location else {
             throw LogitsCommandError.unsupportedModel(location.url.path)
         }

@@ -8,7 +8,7 @@ struct TemplateCommand: ParsableCommand {
         commandName: "template",
         abstract: "Render a conversation with the model's chat template and print the prompt exactly.")
 
-    @Option(help: "Model directory (only its tokenizer_config.json / chat_template.jinja are read).")
+    @Option(help: "A model directory or a cached Hub id (only tokenizer_config.json / chat_template.jinja are read).")
     var model: String
 
     @Option(name: .customLong("messages-file"), help: "JSON file with the OpenAI-style messages array.")
@@ -26,7 +26,7 @@ struct TemplateCommand: ParsableCommand {
     var chatTemplateKwargs: String?
 
     func run() throws {
-        let template = try ChatTemplate(location: ModelLocation(path: model))
+        let template = try ChatTemplate(location: ModelLocation.resolve(model))
         let messages = try Self.readArray(messagesFile, field: "messages")
         let tools = try toolsFile.map { try Self.readArray($0, field: "tools") }
         let extra = try chatTemplateKwargs.map(Self.parseKwargs) ?? [:]

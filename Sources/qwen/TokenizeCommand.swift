@@ -12,7 +12,7 @@ struct TokenizeCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Model directory (Hugging Face layout).")
+    @Option(help: "A model directory, or a Hub id (ORG/NAME) in the Hugging Face cache.")
     var model: String
 
     @Option(help: "The text to tokenize.")
@@ -61,7 +61,7 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     private func loadTokenizer() throws -> Tokenizer {
-        switch try ModelLocation(path: model) {
+        switch try ModelLocation.resolve(model) {
         case .directory(let url):
             return try Tokenizer(directory: url)
         case .gguf(let url):

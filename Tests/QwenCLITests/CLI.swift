@@ -24,12 +24,13 @@ enum CLI {
         return Bundle.main.bundleURL.appendingPathComponent("qwen")
     }
 
-    /// Runs `qwen` with `arguments`, feeding `stdin`; output goes through temporary files so
-    /// that large outputs never block on a full pipe.
-    static func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
+    /// Runs `qwen` with `arguments`, feeding `stdin`, with `environment` added to this process's
+    /// environment; output goes through temporary files so that large outputs never block on a full pipe.
+    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
         let dir = FileManager.default.temporaryDirectory
         let outURL = dir.appendingPathComponent("qwen-cli-\(UUID().uuidString).out")
         let errURL = dir.appendingPathComponent("qwen-cli-\(UUID().uuidString).err")
