@@ -21,7 +21,8 @@ size_t qk_quant_activation_bytes(qk_format format, size_t columns) {
                                  : columns / QK_BLOCK * sizeof(qk_block_q8a);
 }
 
-/// ggml's Q8_0 rule: d = max|x| / 127, q = round(x / d); d is kept as float16 like ggml stores it.
+/// ggml's Q8_0 / Q8_1 rule: d = max|x| / 127, q = round(x / d); d and d · Σq are kept as float16
+/// like ggml stores them.
 static void qk_quantize_q8a(const float *x, size_t columns, qk_block_q8a *out) {
     for (size_t b = 0; b < columns / QK_BLOCK; b++, x += QK_BLOCK) {
         float amax = 0;
@@ -33,7 +34,7 @@ static void qk_quantize_q8a(const float *x, size_t columns, qk_block_q8a *out) {
             sum += out[b].qs[j];
         }
         out[b].d = qk_f16_to_f32(qk_f32_to_f16(d));
-        out[b].sum = sum;
+        out[b].sum = qk_f16_to_f32(qk_f32_to_f16((float)sum * d));
     }
 }
 

@@ -51,7 +51,7 @@ static float qk_dot_q4_1(const void *row, const void *xq, size_t blocks) {
             q[j + 16] = (int8_t)(w[b].qs[j] >> 4);
         }
         acc = QK_FMA(acc, QK_DOT32(q, x[b].qs), QK_F16(w[b].d) * x[b].d);
-        offsets += QK_F16(w[b].m) * x[b].d * (float)x[b].sum;
+        offsets += QK_F16(w[b].m) * x[b].sum;
     }
     return QK_FSUM(acc) + offsets;
 }

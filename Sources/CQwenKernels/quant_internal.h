@@ -22,8 +22,8 @@ typedef struct { uint16_t d, dmin; uint8_t scales[12]; uint8_t qs[128]; } qk_blo
 typedef struct { uint8_t ql[128]; uint8_t qh[64]; int8_t scales[16]; uint16_t d; } qk_block_q6_K;
 
 /// An activation block of 32 values: d · q, with d rounded to float16 as ggml's Q8_0 stores it,
-/// and sum = Σ q (for formats with a minimum).
-typedef struct { float d; int32_t sum; int8_t qs[32]; } qk_block_q8a;
+/// and sum = d · Σ q rounded to float16 as ggml's Q8_1 stores it (for formats with a minimum).
+typedef struct { float d; float sum; int8_t qs[32]; } qk_block_q8a;
 /// An activation super-block of 256 values: d · q, and the sums of each 16 q.
 typedef struct { float d; int8_t qs[256]; int16_t sums[16]; } qk_block_q8k;
 

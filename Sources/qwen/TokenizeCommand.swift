@@ -61,12 +61,7 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     private func loadTokenizer() throws -> Tokenizer {
-        switch try ModelLocation(path: model) {
-        case .directory(let url):
-            return try Tokenizer(directory: url)
-        case .gguf(let url):
-            return try Tokenizer(gguf: GGUFFile(url: url))
-        }
+        try Tokenizer(location: ModelLocation(path: model))
     }
 
     private func readTextFile(_ path: String) throws -> String {

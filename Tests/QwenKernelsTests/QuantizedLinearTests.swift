@@ -7,7 +7,8 @@ import Testing
     /// Float64 `x · Wᵀ (+ bias)` over the decoded weights, with the error bound llama.cpp's
     /// scheme allows: each activation is rounded to 8 bits per block (Q8_0: step d = max|x|/127
     /// with d stored as float16, so |x̂ - x| <= d·(1/2 + 127·2⁻¹¹); Q8_K: d = max|x|/127, error
-    /// <= d/2), which moves the result by at most Σ|w|·error, plus float32 rounding.
+    /// <= d/2), which moves the result by at most Σ|w|·error, plus float32 rounding. Q4_1 adds
+    /// m·s per block with s = d·Σq stored as float16 (ggml's Q8_1): |s - d̂·Σq| <= 2⁻¹⁰·d·Σ|q|.
     static func reference(x: [Float], rowCount: Int, matrix: QuantizedTestMatrix, bias: [Float]?) -> (values: [Float], bounds: [Float]) {
         let columns = matrix.columns, block = matrix.format.blockSize == 256 ? 256 : 32
         let perStep: Double = block == 256 ? 0.5 : 0.5 + 127.0 / 2048
@@ -25,6 +26,11 @@ import Testing
                     sum += w * Double(x[m * columns + c])
                     magnitude += abs(w * Double(x[m * columns + c]))
                     quantization += abs(w) * steps[c / block] * perStep
+                }
+                for b in 0..<(matrix.minimums.isEmpty ? 0 : columns / 32) {
+                    let minimum = matrix.minimums[r * columns / 32 + b]
+                    let absSum = row[(m * columns + 32 * b)..<(m * columns + 32 * b + 32)].reduce(0.0) { $0 + Double(abs($1)) }
+                    quantization += Double(abs(minimum)) * (absSum + 16 * steps[b]) / 1024
                 }
                 if let bias { sum += Double(bias[r]) }
                 values[m * matrix.rows + r] = Float(sum)

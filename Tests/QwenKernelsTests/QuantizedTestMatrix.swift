@@ -9,6 +9,8 @@ struct QuantizedTestMatrix {
     let columns: Int
     let bytes: [UInt8]
     let values: [Float]
+    /// Q4_1's per-block minimum m (the value of code 0), one per 32 values; empty for other formats.
+    let minimums: [Float]
 
     init(format: WeightFormat, rows: Int, columns: Int, random: inout TestRandom) {
         self.format = format
@@ -26,6 +28,9 @@ struct QuantizedTestMatrix {
             }
         }
         self.bytes = bytes
+        minimums = format != .q4_1 ? [] : (0..<blockCount).map { block in
+            decodeHalf(UInt16(bytes[block * 20 + 2]) | UInt16(bytes[block * 20 + 3]) << 8)
+        }
         values = (0..<blockCount).flatMap { Self.decode(format, Array(bytes[$0 * format.blockByteCount..<($0 + 1) * format.blockByteCount])) }
     }
 
