@@ -18,10 +18,14 @@ typedef float (*qk_quant_dot_fn)(const void *row, const void *x, size_t blocks);
 static float qk_dot_q8_0(const void *row, const void *xq, size_t blocks) {
     const qk_block_q8_0 *w = row;
     const qk_block_q8a *x = xq;
-    qk_fvec acc = QK_FZERO();
-    for (size_t b = 0; b < blocks; b++)
-        acc = QK_FMA(acc, QK_DOT32(w[b].qs, x[b].qs), QK_F16(w[b].d) * x[b].d);
-    return QK_FSUM(acc);
+    qk_fvec even = QK_FZERO(), odd = QK_FZERO();
+    size_t b = 0;
+    for (; b + 1 < blocks; b += 2) {
+        even = QK_FMA(even, QK_DOT32(w[b].qs, x[b].qs), QK_F16(w[b].d) * x[b].d);
+        odd = QK_FMA(odd, QK_DOT32(w[b + 1].qs, x[b + 1].qs), QK_F16(w[b + 1].d) * x[b + 1].d);
+    }
+    if (b < blocks) even = QK_FMA(even, QK_DOT32(w[b].qs, x[b].qs), QK_F16(w[b].d) * x[b].d);
+    return QK_FSUM(even) + QK_FSUM(odd);
 }
 
 static float qk_dot_q4_0(const void *row, const void *xq, size_t blocks) {
