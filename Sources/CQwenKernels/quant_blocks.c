@@ -154,6 +154,20 @@ void qk_quant_matrix_row(qk_matrix w, size_t row, float *y) {
     }
 }
 
+void qk_quant_linear_dequantized(qk_isa isa, const float *x, size_t x_rows, qk_matrix w, const float *bias,
+                                 size_t row_begin, size_t row_end, float *y, float *panel, size_t panel_rows) {
+    for (size_t first = row_begin; first < row_end; first += panel_rows) {
+        const size_t end = first + panel_rows < row_end ? first + panel_rows : row_end;
+        for (size_t r = first; r < end; r++) qk_quant_matrix_row(w, r, panel + (r - first) * w.columns);
+        // A float32 view of W whose rows first..<end are the panel (no other row is read).
+        const qk_matrix view = {
+            .base = (const void *)((uintptr_t)panel - first * w.columns * sizeof(float)),
+            .format = QK_FORMAT_F32, .rows = w.rows, .columns = w.columns,
+        };
+        qk_linear(isa, x, x_rows, view, bias, first, end, y);
+    }
+}
+
 #if defined(__x86_64__) || defined(_M_X64)
 /// Whether the CPU has AVX-512 VNNI (-1 until first asked); the AVX-512 path needs it.
 static atomic_int qk_has_vnni = -1;

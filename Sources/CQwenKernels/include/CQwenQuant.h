@@ -21,6 +21,12 @@ void qk_quantize_activation(qk_format format, const float *x, size_t columns, vo
 void qk_quant_linear(qk_isa isa, const void *xq, size_t x_rows, qk_matrix w, const float *bias,
                      size_t row_begin, size_t row_end, float *y);
 
+/// The same product for many rows of x: the weight rows row_begin..<row_end are dequantized
+/// panel_rows at a time into `panel` (panel_rows × W.columns floats) and multiplied with the
+/// float32 kernels, which beats the per-row integer dot products once x has several rows.
+void qk_quant_linear_dequantized(qk_isa isa, const float *x, size_t x_rows, qk_matrix w, const float *bias,
+                                 size_t row_begin, size_t row_end, float *y, float *panel, size_t panel_rows);
+
 /// Dequantizes row `row` of a quantized W into y (W.columns floats).
 void qk_quant_matrix_row(qk_matrix w, size_t row, float *y);
 
