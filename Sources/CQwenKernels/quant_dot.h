@@ -4,6 +4,11 @@
 //
 //   qk_ivec QK_DOT32(const int8_t *w, const int8_t *x)  Σ w·x of 32 signed bytes, left in lanes
 //                                                      that hold values 0..15, then 16..31
+//   qk_ivec QK_DOT_Q4(const uint8_t *qs, int offset, const int8_t *x)  QK_DOT32 of 16 bytes of
+//                                                      nibbles (low: values 0..15, high: 16..31)
+//                                                      minus offset
+//   qk_ivec QK_DOT_NIBBLES(const uint8_t *q, int shift, const int8_t *x)  QK_DOT32 of the low
+//                                                      (shift 0) or high (4) nibbles of 32 bytes
 //   qk_ivec QK_SCALE2(qk_ivec v, int first, int second) the two halves times their own scale
 //   qk_ivec QK_IADD(qk_ivec, qk_ivec), QK_IZERO()
 //   qk_fvec QK_FZERO(), QK_FMA(qk_fvec acc, qk_ivec v, float scale)  acc + float(v) · scale
@@ -33,12 +38,7 @@ static float qk_dot_q4_0(const void *row, const void *xq, size_t blocks) {
     const qk_block_q8a *x = xq;
     qk_fvec acc = QK_FZERO();
     for (size_t b = 0; b < blocks; b++) {
-        int8_t q[32];
-        for (int j = 0; j < 16; j++) {
-            q[j] = (int8_t)((w[b].qs[j] & 0xF) - 8);
-            q[j + 16] = (int8_t)((w[b].qs[j] >> 4) - 8);
-        }
-        acc = QK_FMA(acc, QK_DOT32(q, x[b].qs), QK_F16(w[b].d) * x[b].d);
+        acc = QK_FMA(acc, QK_DOT_Q4(w[b].qs, 8, x[b].qs), QK_F16(w[b].d) * x[b].d);
     }
     return QK_FSUM(acc);
 }
@@ -49,12 +49,7 @@ static float qk_dot_q4_1(const void *row, const void *xq, size_t blocks) {
     qk_fvec acc = QK_FZERO();
     float offsets = 0;
     for (size_t b = 0; b < blocks; b++) {
-        int8_t q[32];
-        for (int j = 0; j < 16; j++) {
-            q[j] = (int8_t)(w[b].qs[j] & 0xF);
-            q[j + 16] = (int8_t)(w[b].qs[j] >> 4);
-        }
-        acc = QK_FMA(acc, QK_DOT32(q, x[b].qs), QK_F16(w[b].d) * x[b].d);
+        acc = QK_FMA(acc, QK_DOT_Q4(w[b].qs, 0, x[b].qs), QK_F16(w[b].d) * x[b].d);
         offsets += QK_F16(w[b].m) * x[b].sum;
     }
     return QK_FSUM(acc) + offsets;
@@ -88,14 +83,9 @@ static float qk_dot_q4_K(const void *row, const void *xq, size_t blocks) {
         qk_ivec sum = QK_IZERO();
         for (int k = 0; k < 4; k++) {
             const uint8_t *packed = w[b].qs + 32 * k;
-            int8_t low[32], high[32];
-            for (int l = 0; l < 32; l++) {
-                low[l] = (int8_t)(packed[l] & 0xF);
-                high[l] = (int8_t)(packed[l] >> 4);
-            }
             const int8_t *a = x[b].qs + 64 * k;
-            sum = QK_IADD(sum, QK_SCALE2(QK_DOT32(low, a), scale[2 * k], scale[2 * k]));
-            sum = QK_IADD(sum, QK_SCALE2(QK_DOT32(high, a + 32), scale[2 * k + 1], scale[2 * k + 1]));
+            sum = QK_IADD(sum, QK_SCALE2(QK_DOT_NIBBLES(packed, 0, a), scale[2 * k], scale[2 * k]));
+            sum = QK_IADD(sum, QK_SCALE2(QK_DOT_NIBBLES(packed, 4, a + 32), scale[2 * k + 1], scale[2 * k + 1]));
         }
         int minSum = 0;
         for (int g = 0; g < 8; g++) minSum += min[g] * (x[b].sums[2 * g] + x[b].sums[2 * g + 1]);

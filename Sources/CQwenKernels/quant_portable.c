@@ -10,6 +10,19 @@ static inline qk_ivec QK_DOT32(const int8_t *w, const int8_t *x) {
     for (int i = 16; i < 32; i++) v.second += w[i] * x[i];
     return v;
 }
+static inline qk_ivec QK_DOT_Q4(const uint8_t *qs, int offset, const int8_t *x) {
+    int8_t w[32];
+    for (int j = 0; j < 16; j++) {
+        w[j] = (int8_t)((qs[j] & 0xF) - offset);
+        w[j + 16] = (int8_t)((qs[j] >> 4) - offset);
+    }
+    return QK_DOT32(w, x);
+}
+static inline qk_ivec QK_DOT_NIBBLES(const uint8_t *q, int shift, const int8_t *x) {
+    int8_t w[32];
+    for (int j = 0; j < 32; j++) w[j] = (int8_t)((q[j] >> shift) & 0xF);
+    return QK_DOT32(w, x);
+}
 static inline qk_ivec QK_SCALE2(qk_ivec v, int first, int second) {
     return (qk_ivec){v.first * first, v.second * second};
 }
