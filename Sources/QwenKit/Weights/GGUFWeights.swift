@@ -14,6 +14,7 @@ public final class GGUFWeights: WeightSource, @unchecked Sendable {
     /// The file the tensors are in; kept open (mapped) as long as this object.
     public let file: GGUFFile
 
+    /// The tensors of `file`; nothing is read until a tensor is asked for.
     public init(file: GGUFFile) {
         self.file = file
     }
