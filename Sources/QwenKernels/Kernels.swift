@@ -33,6 +33,9 @@ public enum Kernels {
         into y: UnsafeMutablePointer<Float>, pool: ThreadPool, path: KernelPath = .best
     ) {
         guard rowCount > 0, weight.rows > 0 else { return }
+        if weight.format.isQuantized {
+            return quantizedLinear(x, rowCount: rowCount, weight: weight, bias: bias, into: y, pool: pool, path: path)
+        }
         let matrix = weight.cMatrix
         let blocks = (weight.rows + rowBlock - 1) / rowBlock
         let work = rowCount * weight.rows * weight.columns
@@ -47,6 +50,7 @@ public enum Kernels {
     /// Copies row `row` of `weight`, converted to float32, into `y` (`weight.columns` floats):
     /// an embedding lookup.
     public static func row(_ row: Int, of weight: WeightMatrix, into y: UnsafeMutablePointer<Float>, path: KernelPath = .best) {
+        if weight.format.isQuantized { return qk_quant_matrix_row(weight.cMatrix, row, y) }
         qk_matrix_row(path.isa, weight.cMatrix, row, y)
     }
 

@@ -1,18 +1,56 @@
 import CQwenKernels
 
-/// How the elements of a weight matrix are stored in memory.
+/// How the elements of a weight matrix are stored in memory: plain floats, or ggml's block
+/// quantization (a row is a run of blocks of ``blockSize`` values, ``blockByteCount`` bytes each).
 public enum WeightFormat: String, Sendable, CaseIterable {
     case f32
     case f16
     case bf16
+    /// 32 values: a float16 scale and 32 int8.
+    case q8_0
+    /// 32 values: a float16 scale and 32 4-bit values offset by 8.
+    case q4_0
+    /// 32 values: float16 scale and minimum, 32 4-bit values.
+    case q4_1
+    /// 32 values: a float16 scale and 32 5-bit values offset by 16.
+    case q5_0
+    /// 256 values: float16 scales of 6-bit group scales and minimums, 4-bit values.
+    case q4_K
+    /// 256 values: a float16 scale, int8 scales per 16 values, 6-bit values offset by 32.
+    case q6_K
 
-    /// Bytes taken by one element.
-    public var bytesPerElement: Int {
+    /// Values per block (1 for the float formats).
+    public var blockSize: Int {
+        switch self {
+        case .f32, .f16, .bf16: 1
+        case .q8_0, .q4_0, .q4_1, .q5_0: 32
+        case .q4_K, .q6_K: 256
+        }
+    }
+
+    /// Bytes of one block (of one element for the float formats).
+    public var blockByteCount: Int {
         switch self {
         case .f32: 4
         case .f16, .bf16: 2
+        case .q8_0: 34
+        case .q4_0: 18
+        case .q4_1: 20
+        case .q5_0: 22
+        case .q4_K: 144
+        case .q6_K: 210
         }
     }
+
+    /// True for the block-quantized formats.
+    public var isQuantized: Bool { blockSize > 1 }
+
+    /// Bytes taken by one element of a float format (the alignment a matrix of it needs);
+    /// for quantized formats, the 2-byte alignment of their float16 scales.
+    public var bytesPerElement: Int { isQuantized ? 2 : blockByteCount }
+
+    /// Bytes of a row of `columns` values; `columns` must be a multiple of ``blockSize``.
+    public func rowByteCount(columns: Int) -> Int { columns / blockSize * blockByteCount }
 }
 
 /// A read-only, row-major weight matrix in PyTorch `Linear` layout: `rows` output features,
@@ -38,17 +76,29 @@ public struct WeightMatrix: @unchecked Sendable {
     }
 
     /// Bytes of one row.
-    public var rowStride: Int { columns * format.bytesPerElement }
+    public var rowStride: Int { format.rowByteCount(columns: columns) }
+}
+
+extension WeightFormat {
+    /// The format as the C kernels name it.
+    var cFormat: qk_format {
+        switch self {
+        case .f32: QK_FORMAT_F32
+        case .f16: QK_FORMAT_F16
+        case .bf16: QK_FORMAT_BF16
+        case .q8_0: QK_FORMAT_Q8_0
+        case .q4_0: QK_FORMAT_Q4_0
+        case .q4_1: QK_FORMAT_Q4_1
+        case .q5_0: QK_FORMAT_Q5_0
+        case .q4_K: QK_FORMAT_Q4_K
+        case .q6_K: QK_FORMAT_Q6_K
+        }
+    }
 }
 
 extension WeightMatrix {
     /// The matrix as the C kernels take it.
     var cMatrix: qk_matrix {
-        let format: qk_format = switch self.format {
-        case .f32: QK_FORMAT_F32
-        case .f16: QK_FORMAT_F16
-        case .bf16: QK_FORMAT_BF16
-        }
-        return qk_matrix(base: base, format: format, rows: rows, columns: columns)
+        qk_matrix(base: base, format: format.cFormat, rows: rows, columns: columns)
     }
 }

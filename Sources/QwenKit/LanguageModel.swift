@@ -15,7 +15,7 @@ public final class LanguageModel: Sendable {
     public let location: ModelLocation
     /// The network.
     public let model: Qwen2Model
-    /// The tokenizer of the model directory.
+    /// The tokenizer of the model directory or GGUF file.
     public let tokenizer: Tokenizer
     /// The chat template, when the model has one.
     public let chatTemplate: ChatTemplate?
@@ -24,19 +24,26 @@ public final class LanguageModel: Sendable {
     /// Runs the decode loop over the model's single KV cache.
     public let generator: Generator
 
-    /// Loads the model at `path` (a Hugging Face model directory, or a Hub id such as
-    /// `Qwen/Qwen2.5-0.5B-Instruct` already in the Hugging Face cache) on `threadCount` threads with
-    /// a context of `contextLength` tokens (defaults: physical cores; the model's maximum
-    /// context capped by available memory).
+    /// Loads the model at `path` (a Hugging Face model directory, a `.gguf` file, or a Hub id such
+    /// as `Qwen/Qwen2.5-0.5B-Instruct` already in the Hugging Face cache) on
+    /// `threadCount` threads with a context of `contextLength` tokens (defaults: physical cores;
+    /// the model's maximum context capped by available memory). A GGUF file brings its own
+    /// tokenizer and chat template and has no `generation_config.json`.
     public init(path: String, threadCount: Int? = nil, contextLength: Int? = nil) throws {
         location = try ModelLocation.resolve(path)
-        guard case .directory(let directory) = location else {
-            throw ModelLocationError.unsupportedFile(location.url.path)
+        switch location {
+        case .directory(let directory):
+            model = try Qwen2Model(directory: directory, threadCount: threadCount)
+            tokenizer = try Tokenizer(directory: directory)
+            chatTemplate = location.existingFile("tokenizer_config.json") == nil ? nil : try ChatTemplate(location: location)
+            generationConfiguration = try location.existingFile("generation_config.json").map(GenerationConfiguration.load(from:))
+        case .gguf(let url):
+            let file = try GGUFFile(url: url)
+            model = try Qwen2Model(gguf: file, threadCount: threadCount)
+            tokenizer = try Tokenizer(gguf: file)
+            chatTemplate = try file.chatTemplate() == nil ? nil : ChatTemplate(gguf: file)
+            generationConfiguration = nil
         }
-        model = try Qwen2Model(directory: directory, threadCount: threadCount)
-        tokenizer = try Tokenizer(directory: directory)
-        chatTemplate = location.existingFile("tokenizer_config.json") == nil ? nil : try ChatTemplate(location: location)
-        generationConfiguration = try location.existingFile("generation_config.json").map(GenerationConfiguration.load(from:))
         generator = try Generator(model: model, tokenizer: tokenizer, contextLength: contextLength)
     }
 

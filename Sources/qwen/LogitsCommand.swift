@@ -38,11 +38,8 @@ struct LogitsCommand: ParsableCommand {
     func run() throws {
         guard top >= 1 else { throw LogitsCommandError.invalidTop(top) }
         let location = try ModelLocation.resolve(model)
-        guard case .directory(let directory) = location else {
-            throw LogitsCommandError.unsupportedModel(location.url.path)
-        }
-        let tokens = try inputIDs(directory: directory)
-        let qwen = try Qwen2Model(directory: directory, threadCount: threads)
+        let tokens = try inputIDs(location: location)
+        let qwen = try Qwen2Model(location: location, threadCount: threads)
         let cache = try qwen.makeCache(contextLength: tokens.count)
         let logits = try qwen.forward(tokens, cache: cache, positions: .all)
         let rows = (0..<logits.rowCount).map { Self.highest(top, of: logits[$0]) }
@@ -58,7 +55,7 @@ struct LogitsCommand: ParsableCommand {
     }
 
     /// The token ids from `--ids`, or from tokenizing `--text`.
-    private func inputIDs(directory: URL) throws -> [Int] {
+    private func inputIDs(location: ModelLocation) throws -> [Int] {
         switch (text, ids) {
         case (nil, let ids?):
             let fields = ids.split(separator: ",", omittingEmptySubsequences: false)
@@ -68,7 +65,7 @@ struct LogitsCommand: ParsableCommand {
                 return id
             }
         case (let text?, nil):
-            let ids = try Tokenizer(directory: directory).encode(text)
+            let ids = try Tokenizer(location: location).encode(text)
             guard !ids.isEmpty else { throw LogitsCommandError.emptyText }
             return ids
         default:
@@ -123,7 +120,6 @@ enum LogitsCommandError: Error, CustomStringConvertible {
     case invalidID(String)
     case invalidTop(Int)
     case emptyText
-    case unsupportedModel(String)
     case cannotWrite(String)
 
     var description: String {
@@ -132,7 +128,6 @@ enum LogitsCommandError: Error, CustomStringConvertible {
         case .invalidID(let field): "--ids: \"\(field)\" is not a token id (expected comma-separated integers ≥ 0)"
         case .invalidTop(let top): "--top: \(top) must be at least 1"
         case .emptyText: "--text: the text encodes to no tokens"
-        case .unsupportedModel(let path): "--model: \(path): only model directories are supported by logits so far"
         case .cannotWrite(let path): "--dump-last: cannot write \(path)"
         }
     }

@@ -61,12 +61,7 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     private func loadTokenizer() throws -> Tokenizer {
-        switch try ModelLocation.resolve(model) {
-        case .directory(let url):
-            return try Tokenizer(directory: url)
-        case .gguf(let url):
-            return try Tokenizer(gguf: GGUFFile(url: url))
-        }
+        try Tokenizer(location: ModelLocation.resolve(model))
     }
 
     private func readTextFile(_ path: String) throws -> String {

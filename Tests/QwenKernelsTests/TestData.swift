@@ -58,6 +58,8 @@ struct TestMatrix {
             }
             values = halves.map(decodeHalf)
             storage = []
+        case .q8_0, .q4_0, .q4_1, .q5_0, .q4_K, .q6_K:
+            preconditionFailure("quantized formats are tested with QuantizedTestMatrix")
         }
     }
 

@@ -32,6 +32,12 @@ typedef enum {
     QK_FORMAT_F32 = 0,
     QK_FORMAT_F16 = 1,
     QK_FORMAT_BF16 = 2,
+    QK_FORMAT_Q8_0 = 3,
+    QK_FORMAT_Q4_0 = 4,
+    QK_FORMAT_Q4_1 = 5,
+    QK_FORMAT_Q5_0 = 6,
+    QK_FORMAT_Q4_K = 7,
+    QK_FORMAT_Q6_K = 8,
 } qk_format;
 
 /// A row-major weight matrix of `rows` × `columns` elements of `format`.
@@ -100,5 +106,7 @@ void qk_pool_destroy(qk_pool *pool);
 /// Splits 0..<count into chunk_count balanced chunks and runs body on each, on all
 /// participants; returns when every chunk is done. Not reentrant.
 void qk_pool_run(qk_pool *pool, size_t count, size_t chunk_count, qk_pool_body body, void *context);
+
+#include "CQwenQuant.h"
 
 #endif

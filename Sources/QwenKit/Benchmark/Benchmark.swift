@@ -44,9 +44,7 @@ public struct Benchmark: Sendable {
             throw BenchmarkError.invalidArgument("prompt tokens, generated tokens and repetitions must be at least 1")
         }
         let loadStart = DispatchTime.now()
-        let location = try ModelLocation.resolve(path)
-        guard case .directory(let directory) = location else { throw ModelLocationError.unsupportedFile(location.url.path) }
-        let model = try Qwen2Model(directory: directory, threadCount: threadCount)
+        let model = try Qwen2Model(location: ModelLocation.resolve(path), threadCount: threadCount)
         let loadSeconds = DispatchTime.now().seconds(since: loadStart)
 
         let cache = try model.makeCache(contextLength: promptTokens + generatedTokens)

@@ -19,7 +19,7 @@ struct Qwen2Attention {
     let window: Int?
 
     /// Loads `{prefix}.{q,k,v}_proj.{weight,bias}` and `{prefix}.o_proj.weight` of `layer`.
-    init(weights: WeightStore, prefix: String, layer: Int, configuration c: Qwen2Configuration) throws {
+    init(weights: any WeightSource, prefix: String, layer: Int, configuration c: Qwen2Configuration) throws {
         self.layer = layer
         headCount = c.numAttentionHeads
         kvHeadCount = c.numKeyValueHeads

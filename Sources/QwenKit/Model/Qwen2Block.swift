@@ -10,7 +10,7 @@ struct Qwen2Block {
     let hiddenSize: Int
 
     /// Loads the weights of `model.layers.{layer}`.
-    init(weights: WeightStore, layer: Int, configuration c: Qwen2Configuration) throws {
+    init(weights: any WeightSource, layer: Int, configuration c: Qwen2Configuration) throws {
         let prefix = "model.layers.\(layer)"
         hiddenSize = c.hiddenSize
         epsilon = Float(c.rmsNormEps)

@@ -7,7 +7,7 @@ struct Qwen2MLP {
     let down: WeightMatrix
 
     /// Loads `{prefix}.{gate,up,down}_proj.weight`.
-    init(weights: WeightStore, prefix: String, configuration c: Qwen2Configuration) throws {
+    init(weights: any WeightSource, prefix: String, configuration c: Qwen2Configuration) throws {
         gate = try weights.matrix("\(prefix).gate_proj.weight", rows: c.intermediateSize, columns: c.hiddenSize)
         up = try weights.matrix("\(prefix).up_proj.weight", rows: c.intermediateSize, columns: c.hiddenSize)
         down = try weights.matrix("\(prefix).down_proj.weight", rows: c.hiddenSize, columns: c.intermediateSize)

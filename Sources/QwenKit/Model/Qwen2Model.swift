@@ -26,7 +26,7 @@ public final class Qwen2Model: @unchecked Sendable {
     public static let maxChunkRows = 512
 
     /// Keeps the memory-mapped weight files alive for the matrices below.
-    private let weights: WeightStore
+    private let weights: any WeightSource
     private let embedding: WeightMatrix
     private let blocks: [Qwen2Block]
     private let finalNorm: [Float]
@@ -38,13 +38,35 @@ public final class Qwen2Model: @unchecked Sendable {
 
     /// Loads `config.json` and the safetensors weights of a Hugging Face model directory, and
     /// runs on `threadCount` threads (default: ``ThreadPool/defaultThreadCount``).
-    public init(directory: URL, threadCount: Int? = nil) throws {
-        if let threadCount, threadCount < 1 {
-            throw ModelError.invalidThreadCount(threadCount)
+    public convenience init(directory: URL, threadCount: Int? = nil) throws {
+        try Self.checkThreadCount(threadCount)
+        let configuration = try Qwen2Configuration.load(from: directory.appendingPathComponent("config.json"))
+        try self.init(configuration: configuration, weights: WeightStore(directory: directory), threadCount: threadCount)
+    }
+
+    /// Loads a Qwen2 GGUF file (hyperparameters from its metadata, float or block-quantized
+    /// tensors used in place) and runs on `threadCount` threads.
+    ///
+    /// ```swift
+    /// let model = try Qwen2Model(gguf: GGUFFile(url: URL(fileURLWithPath: "qwen2.5-0.5b-q8_0.gguf")))
+    /// ```
+    public convenience init(gguf: GGUFFile, threadCount: Int? = nil) throws {
+        try Self.checkThreadCount(threadCount)
+        try self.init(configuration: Qwen2Configuration(gguf: gguf), weights: GGUFWeights(file: gguf), threadCount: threadCount)
+    }
+
+    /// Loads the model at a ``ModelLocation``: a Hugging Face directory or a GGUF file.
+    public convenience init(location: ModelLocation, threadCount: Int? = nil) throws {
+        switch location {
+        case .directory(let directory): try self.init(directory: directory, threadCount: threadCount)
+        case .gguf(let url): try self.init(gguf: GGUFFile(url: url), threadCount: threadCount)
         }
-        let c = try Qwen2Configuration.load(from: directory.appendingPathComponent("config.json"))
+    }
+
+    /// A model of `configuration` whose tensors, under their Hugging Face names, come from `weights`.
+    public init(configuration c: Qwen2Configuration, weights: any WeightSource, threadCount: Int? = nil) throws {
+        try Self.checkThreadCount(threadCount)
         configuration = c
-        let weights = try WeightStore(directory: directory)
         self.weights = weights
         embedding = try weights.matrix("model.embed_tokens.weight", rows: c.vocabSize, columns: c.hiddenSize)
         blocks = try (0..<c.numHiddenLayers).map { try Qwen2Block(weights: weights, layer: $0, configuration: c) }
@@ -57,6 +79,12 @@ public final class Qwen2Model: @unchecked Sendable {
         rope = try RotaryEmbedding(configuration: c)
         pool = ThreadPool(threadCount: threadCount ?? ThreadPool.defaultThreadCount)
         buffers = ForwardBuffers(configuration: c)
+    }
+
+    private static func checkThreadCount(_ threadCount: Int?) throws {
+        if let threadCount, threadCount < 1 {
+            throw ModelError.invalidThreadCount(threadCount)
+        }
     }
 
     /// A KV cache for one sequence of up to `contextLength` tokens (default:

@@ -1,0 +1,37 @@
+#ifndef CQWENQUANT_H
+#define CQWENQUANT_H
+
+// Block-quantized weights in ggml's layouts (Q8_0, Q4_0, Q4_1, Q5_0, Q4_K, Q6_K).
+// Included by CQwenKernels.h after qk_isa, qk_format and qk_matrix.
+
+/// Bytes of one row of `columns` elements of a quantized format (columns a multiple of the
+/// format's block size).
+size_t qk_quant_row_bytes(qk_format format, size_t columns);
+
+/// Bytes of one activation row of `columns` floats quantized for a dot product with `format`
+/// (8-bit blocks of 32 for the 32-value formats, 256-value blocks with sums for the k-quants).
+size_t qk_quant_activation_bytes(qk_format format, size_t columns);
+
+/// Quantizes one float32 activation row `x` to the 8-bit blocks `format`'s dot product takes.
+void qk_quantize_activation(qk_format format, const float *x, size_t columns, void *out);
+
+/// y[m, r] = Σ_c x[m, c] · W[r, c] (+ bias[r]) for m < x_rows and row_begin <= r < row_end, with
+/// W quantized and x given as x_rows activation rows quantized by qk_quantize_activation
+/// (qk_quant_activation_bytes(W.format, W.columns) bytes apart). y is [x_rows, W.rows].
+void qk_quant_linear(qk_isa isa, const void *xq, size_t x_rows, qk_matrix w, const float *bias,
+                     size_t row_begin, size_t row_end, float *y);
+
+/// The same product for many rows of x: the weight rows row_begin..<row_end are dequantized
+/// panel_rows at a time into `panel` (panel_rows × W.columns floats) and multiplied with the
+/// float32 kernels, which beats the per-row integer dot products once x has several rows.
+void qk_quant_linear_dequantized(qk_isa isa, const float *x, size_t x_rows, qk_matrix w, const float *bias,
+                                 size_t row_begin, size_t row_end, float *y, float *panel, size_t panel_rows);
+
+/// Dequantizes row `row` of a quantized W into y (W.columns floats).
+void qk_quant_matrix_row(qk_matrix w, size_t row, float *y);
+
+/// Quantizes `n` floats (a multiple of the block size) to `format` like ggml's reference
+/// quantizers (round to nearest; the k-quants' scale search). Writes qk_quant_row_bytes bytes.
+void qk_quantize_row(qk_format format, const float *x, size_t n, void *out);
+
+#endif

@@ -1,0 +1,198 @@
+// Block sizes, activation quantization, dequantization and the dispatch of quantized linear layers.
+#include "quant_internal.h"
+
+#include <math.h>
+#include <stdatomic.h>
+
+size_t qk_quant_row_bytes(qk_format format, size_t columns) {
+    switch (format) {
+    case QK_FORMAT_Q8_0: return columns / QK_BLOCK * sizeof(qk_block_q8_0);
+    case QK_FORMAT_Q4_0: return columns / QK_BLOCK * sizeof(qk_block_q4_0);
+    case QK_FORMAT_Q4_1: return columns / QK_BLOCK * sizeof(qk_block_q4_1);
+    case QK_FORMAT_Q5_0: return columns / QK_BLOCK * sizeof(qk_block_q5_0);
+    case QK_FORMAT_Q4_K: return columns / QK_SUPER * sizeof(qk_block_q4_K);
+    case QK_FORMAT_Q6_K: return columns / QK_SUPER * sizeof(qk_block_q6_K);
+    default: return columns * qk_format_size(format);
+    }
+}
+
+size_t qk_quant_activation_bytes(qk_format format, size_t columns) {
+    return qk_quant_is_k(format) ? columns / QK_SUPER * sizeof(qk_block_q8k)
+                                 : columns / QK_BLOCK * sizeof(qk_block_q8a);
+}
+
+/// ggml's Q8_0 / Q8_1 rule: d = max|x| / 127, q = round(x / d); d and d · Σq are kept as float16
+/// like ggml stores them.
+static void qk_quantize_q8a(const float *x, size_t columns, qk_block_q8a *out) {
+    for (size_t b = 0; b < columns / QK_BLOCK; b++, x += QK_BLOCK) {
+        float amax = 0;
+        for (int j = 0; j < QK_BLOCK; j++) amax = fmaxf(amax, fabsf(x[j]));
+        const float d = amax / 127.0f, inverse = d != 0 ? 1.0f / d : 0.0f;
+        int32_t sum = 0;
+        for (int j = 0; j < QK_BLOCK; j++) {
+            out[b].qs[j] = (int8_t)roundf(x[j] * inverse);
+            sum += out[b].qs[j];
+        }
+        out[b].d = qk_f16_to_f32(qk_f32_to_f16(d));
+        out[b].sum = qk_f16_to_f32(qk_f32_to_f16((float)sum * d));
+    }
+}
+
+/// ggml's Q8_K rule: the value of largest magnitude maps to -127, q = round(x · -127 / max).
+static void qk_quantize_q8k(const float *x, size_t columns, qk_block_q8k *out) {
+    for (size_t b = 0; b < columns / QK_SUPER; b++, x += QK_SUPER) {
+        float amax = 0, max = 0;
+        for (int j = 0; j < QK_SUPER; j++) {
+            if (fabsf(x[j]) > amax) {
+                amax = fabsf(x[j]);
+                max = x[j];
+            }
+        }
+        if (amax == 0) {
+            memset(&out[b], 0, sizeof out[b]);
+            continue;
+        }
+        const float inverse = -127.0f / max;
+        for (int j = 0; j < QK_SUPER; j++) {
+            const float q = nearbyintf(inverse * x[j]);
+            out[b].qs[j] = (int8_t)(q > 127 ? 127 : q);
+        }
+        for (int g = 0; g < QK_SUPER / 16; g++) {
+            int sum = 0;
+            for (int j = 0; j < 16; j++) sum += out[b].qs[16 * g + j];
+            out[b].sums[g] = (int16_t)sum;
+        }
+        out[b].d = 1.0f / inverse;
+    }
+}
+
+void qk_quantize_activation(qk_format format, const float *x, size_t columns, void *out) {
+    if (qk_quant_is_k(format)) qk_quantize_q8k(x, columns, out);
+    else qk_quantize_q8a(x, columns, out);
+}
+
+static void qk_dequantize_q8_0(const qk_block_q8_0 *w, size_t blocks, float *y) {
+    for (size_t b = 0; b < blocks; b++, y += QK_BLOCK) {
+        const float d = qk_f16_to_f32(w[b].d);
+        for (int j = 0; j < QK_BLOCK; j++) y[j] = d * w[b].qs[j];
+    }
+}
+
+static void qk_dequantize_q4_0(const qk_block_q4_0 *w, size_t blocks, float *y) {
+    for (size_t b = 0; b < blocks; b++, y += QK_BLOCK) {
+        const float d = qk_f16_to_f32(w[b].d);
+        for (int j = 0; j < 16; j++) {
+            y[j] = d * ((w[b].qs[j] & 0xF) - 8);
+            y[j + 16] = d * ((w[b].qs[j] >> 4) - 8);
+        }
+    }
+}
+
+static void qk_dequantize_q4_1(const qk_block_q4_1 *w, size_t blocks, float *y) {
+    for (size_t b = 0; b < blocks; b++, y += QK_BLOCK) {
+        const float d = qk_f16_to_f32(w[b].d), m = qk_f16_to_f32(w[b].m);
+        for (int j = 0; j < 16; j++) {
+            y[j] = d * (w[b].qs[j] & 0xF) + m;
+            y[j + 16] = d * (w[b].qs[j] >> 4) + m;
+        }
+    }
+}
+
+static void qk_dequantize_q5_0(const qk_block_q5_0 *w, size_t blocks, float *y) {
+    for (size_t b = 0; b < blocks; b++, y += QK_BLOCK) {
+        const float d = qk_f16_to_f32(w[b].d);
+        uint32_t high;
+        memcpy(&high, w[b].qh, sizeof high);
+        for (int j = 0; j < 16; j++) {
+            y[j] = d * (int)(((w[b].qs[j] & 0xF) | (((high >> j) & 1) << 4)) - 16);
+            y[j + 16] = d * (int)(((w[b].qs[j] >> 4) | (((high >> (j + 16)) & 1) << 4)) - 16);
+        }
+    }
+}
+
+static void qk_dequantize_q4_K(const qk_block_q4_K *w, size_t blocks, float *y) {
+    for (size_t b = 0; b < blocks; b++) {
+        const float d = qk_f16_to_f32(w[b].d), dmin = qk_f16_to_f32(w[b].dmin);
+        for (int k = 0; k < 4; k++) {
+            uint8_t s0, m0, s1, m1;
+            qk_q4k_scale_min(w[b].scales, 2 * k, &s0, &m0);
+            qk_q4k_scale_min(w[b].scales, 2 * k + 1, &s1, &m1);
+            const uint8_t *q = w[b].qs + 32 * k;
+            for (int l = 0; l < 32; l++) *y++ = d * s0 * (q[l] & 0xF) - dmin * m0;
+            for (int l = 0; l < 32; l++) *y++ = d * s1 * (q[l] >> 4) - dmin * m1;
+        }
+    }
+}
+
+static void qk_dequantize_q6_K(const qk_block_q6_K *w, size_t blocks, float *y) {
+    for (size_t b = 0; b < blocks; b++) {
+        const float d = qk_f16_to_f32(w[b].d);
+        for (int half = 0; half < 2; half++, y += 128) {
+            const uint8_t *ql = w[b].ql + 64 * half, *qh = w[b].qh + 32 * half;
+            const int8_t *s = w[b].scales + 8 * half;
+            for (int l = 0; l < 32; l++) {
+                const int g = l / 16;
+                y[l] = d * s[g] * (((ql[l] & 0xF) | ((qh[l] & 3) << 4)) - 32);
+                y[l + 32] = d * s[g + 2] * (((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32);
+                y[l + 64] = d * s[g + 4] * (((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32);
+                y[l + 96] = d * s[g + 6] * (((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32);
+            }
+        }
+    }
+}
+
+void qk_quant_matrix_row(qk_matrix w, size_t row, float *y) {
+    const void *p = (const char *)w.base + row * qk_quant_row_bytes(w.format, w.columns);
+    switch (w.format) {
+    case QK_FORMAT_Q8_0: qk_dequantize_q8_0(p, w.columns / QK_BLOCK, y); break;
+    case QK_FORMAT_Q4_0: qk_dequantize_q4_0(p, w.columns / QK_BLOCK, y); break;
+    case QK_FORMAT_Q4_1: qk_dequantize_q4_1(p, w.columns / QK_BLOCK, y); break;
+    case QK_FORMAT_Q5_0: qk_dequantize_q5_0(p, w.columns / QK_BLOCK, y); break;
+    case QK_FORMAT_Q4_K: qk_dequantize_q4_K(p, w.columns / QK_SUPER, y); break;
+    case QK_FORMAT_Q6_K: qk_dequantize_q6_K(p, w.columns / QK_SUPER, y); break;
+    default: break;
+    }
+}
+
+void qk_quant_linear_dequantized(qk_isa isa, const float *x, size_t x_rows, qk_matrix w, const float *bias,
+                                 size_t row_begin, size_t row_end, float *y, float *panel, size_t panel_rows) {
+    for (size_t first = row_begin; first < row_end; first += panel_rows) {
+        const size_t end = first + panel_rows < row_end ? first + panel_rows : row_end;
+        for (size_t r = first; r < end; r++) qk_quant_matrix_row(w, r, panel + (r - first) * w.columns);
+        // A float32 view of W whose rows first..<end are the panel (no other row is read).
+        const qk_matrix view = {
+            .base = (const void *)((uintptr_t)panel - first * w.columns * sizeof(float)),
+            .format = QK_FORMAT_F32, .rows = w.rows, .columns = w.columns,
+        };
+        qk_linear(isa, x, x_rows, view, bias, first, end, y);
+    }
+}
+
+#if defined(__x86_64__) || defined(_M_X64)
+/// Whether the CPU has AVX-512 VNNI (-1 until first asked); the AVX-512 path needs it.
+static atomic_int qk_has_vnni = -1;
+#endif
+
+void qk_quant_linear(qk_isa isa, const void *xq, size_t x_rows, qk_matrix w, const float *bias,
+                     size_t row_begin, size_t row_end, float *y) {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (isa == QK_ISA_AVX512) {
+        int vnni = atomic_load_explicit(&qk_has_vnni, memory_order_relaxed);
+        if (vnni < 0) {
+            vnni = qk_detect_cpu_features().avx512vnni;
+            atomic_store_explicit(&qk_has_vnni, vnni, memory_order_relaxed);
+        }
+        if (vnni) {
+            qk_quant_linear_avx512(xq, x_rows, w, bias, row_begin, row_end, y);
+            return;
+        }
+        isa = QK_ISA_AVX2;
+    }
+    if (isa == QK_ISA_AVX2) {
+        qk_quant_linear_avx2(xq, x_rows, w, bias, row_begin, row_end, y);
+        return;
+    }
+#endif
+    (void)isa;
+    qk_quant_linear_portable(xq, x_rows, w, bias, row_begin, row_end, y);
+}

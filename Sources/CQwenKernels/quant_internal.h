@@ -1,0 +1,87 @@
+#ifndef QK_QUANT_INTERNAL_H
+#define QK_QUANT_INTERNAL_H
+
+// ggml's block layouts (ggml-common.h) and the 8-bit activation blocks the dot products take.
+#include "kernels_internal.h"
+
+enum { QK_BLOCK = 32, QK_SUPER = 256 };
+
+/// 32 values: d · q.
+typedef struct { uint16_t d; int8_t qs[32]; } qk_block_q8_0;
+/// 32 values: d · (nibble - 8); byte j holds value j (low nibble) and value j + 16 (high).
+typedef struct { uint16_t d; uint8_t qs[16]; } qk_block_q4_0;
+/// 32 values: d · nibble + m.
+typedef struct { uint16_t d, m; uint8_t qs[16]; } qk_block_q4_1;
+/// 32 values: d · ((nibble | fifth bit << 4) - 16); bit j of qh is value j's fifth bit.
+typedef struct { uint16_t d; uint8_t qh[4]; uint8_t qs[16]; } qk_block_q5_0;
+/// 256 values in 8 groups of 32: d · scale_g · nibble - dmin · min_g, with 6-bit scales and
+/// minimums packed in 12 bytes; qs byte 32k + l holds value 64k + l (low) and 64k + 32 + l (high).
+typedef struct { uint16_t d, dmin; uint8_t scales[12]; uint8_t qs[128]; } qk_block_q4_K;
+/// 256 values in 16 groups of 16: d · scale_g · (q - 32) with 6-bit q split in 4 low bits (ql)
+/// and 2 high bits (qh), int8 scales.
+typedef struct { uint8_t ql[128]; uint8_t qh[64]; int8_t scales[16]; uint16_t d; } qk_block_q6_K;
+
+/// An activation block of 32 values: d · q, with d rounded to float16 as ggml's Q8_0 stores it,
+/// and sum = d · Σ q rounded to float16 as ggml's Q8_1 stores it (for formats with a minimum).
+typedef struct { float d; float sum; int8_t qs[32]; } qk_block_q8a;
+/// An activation super-block of 256 values: d · q, and the sums of each 16 q.
+typedef struct { float d; int8_t qs[256]; int16_t sums[16]; } qk_block_q8k;
+
+_Static_assert(sizeof(qk_block_q8_0) == 34, "Q8_0 block");
+_Static_assert(sizeof(qk_block_q4_0) == 18, "Q4_0 block");
+_Static_assert(sizeof(qk_block_q4_1) == 20, "Q4_1 block");
+_Static_assert(sizeof(qk_block_q5_0) == 22, "Q5_0 block");
+_Static_assert(sizeof(qk_block_q4_K) == 144, "Q4_K block");
+_Static_assert(sizeof(qk_block_q6_K) == 210, "Q6_K block");
+
+/// float32 to float16 bits, rounding to nearest even (overflow to infinity, NaN kept).
+static inline uint16_t qk_f32_to_f16(float f) {
+    uint32_t x;
+    memcpy(&x, &f, sizeof x);
+    const uint32_t sign = (x >> 16) & 0x8000;
+    const uint32_t abs = x & 0x7FFFFFFF;
+    if (abs > 0x7F800000) return (uint16_t)(sign | 0x7E00);
+    if (abs >= 0x477FF000) return (uint16_t)(sign | 0x7C00);
+    if (abs < 0x38800000) {
+        // Subnormal or zero: scale so the integer part is the float16 mantissa, rounding to even.
+        float a;
+        memcpy(&a, &abs, sizeof a);
+        const float scaled = a * 16777216.0f;  // 2^24: float16 subnormal unit is 2^-24
+        uint32_t m = (uint32_t)scaled;
+        const float rest = scaled - (float)m;
+        if (rest > 0.5f || (rest == 0.5f && (m & 1))) m++;
+        return (uint16_t)(sign | m);
+    }
+    uint32_t h = ((abs - 0x38000000) >> 13);
+    const uint32_t rest = abs & 0x1FFF;
+    if (rest > 0x1000 || (rest == 0x1000 && (h & 1))) h++;
+    return (uint16_t)(sign | h);
+}
+
+/// The scale and minimum of group j (0..<8) of a Q4_K block's packed 12 bytes.
+static inline void qk_q4k_scale_min(const uint8_t *packed, int j, uint8_t *scale, uint8_t *min) {
+    if (j < 4) {
+        *scale = packed[j] & 63;
+        *min = packed[j + 4] & 63;
+    } else {
+        *scale = (uint8_t)((packed[j + 4] & 0xF) | ((packed[j - 4] >> 6) << 4));
+        *min = (uint8_t)((packed[j + 4] >> 4) | ((packed[j] >> 6) << 4));
+    }
+}
+
+/// Whether the format takes 256-value activation super-blocks (the k-quants).
+static inline int qk_quant_is_k(qk_format format) {
+    return format == QK_FORMAT_Q4_K || format == QK_FORMAT_Q6_K;
+}
+
+#define QK_DECLARE_QUANT_ISA(isa)                                                                  \
+    void qk_quant_linear_##isa(const void *xq, size_t x_rows, qk_matrix w, const float *bias,      \
+                               size_t row_begin, size_t row_end, float *y);
+
+QK_DECLARE_QUANT_ISA(portable)
+#if defined(__x86_64__) || defined(_M_X64)
+QK_DECLARE_QUANT_ISA(avx2)
+QK_DECLARE_QUANT_ISA(avx512)
+#endif
+
+#endif
