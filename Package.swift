@@ -10,6 +10,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         // Hot numeric code with AVX-512/AVX2 paths chosen at run time (cpuid).
@@ -18,11 +20,21 @@ let package = Package(
         .target(name: "QwenKernels", dependencies: ["CQwenKernels"]),
         // Tokenizer, chat templates, weights, the Qwen2 model and generation.
         .target(name: "QwenKit", dependencies: ["QwenKernels"]),
+        // The OpenAI-compatible HTTP server: request/response types, routes, scheduler, metrics, auth.
+        .target(
+            name: "QwenServer",
+            dependencies: [
+                "QwenKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The `qwen` command-line tool.
         .executableTarget(
             name: "qwen",
             dependencies: [
                 "QwenKit",
+                "QwenServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -30,5 +42,12 @@ let package = Package(
         // Fixtures live in Tests/Fixtures and are found through #filePath, not copied as resources.
         .testTarget(name: "QwenKitTests", dependencies: ["QwenKit"]),
         .testTarget(name: "QwenCLITests", dependencies: ["qwen"]),
+        .testTarget(
+            name: "QwenServerTests",
+            dependencies: [
+                "QwenServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ]
 )

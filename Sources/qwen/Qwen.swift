@@ -6,6 +6,6 @@ struct Qwen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "qwen",
         abstract: "Run Qwen2.5 language models: tokenize, render chat templates, generate, chat, serve.",
-        subcommands: [TokenizeCommand.self, TemplateCommand.self, GenerateCommand.self, ChatCommand.self, LogitsCommand.self]
+        subcommands: [TokenizeCommand.self, TemplateCommand.self, GenerateCommand.self, ChatCommand.self, LogitsCommand.self, ServeCommand.self]
     )
 }
