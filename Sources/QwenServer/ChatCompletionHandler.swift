@@ -14,6 +14,11 @@ struct ChatCompletionHandler: Sendable {
 
     private var tokenizer: Tokenizer { scheduler.model.tokenizer }
 
+    /// The JSON-object constraint when `response_format` asks for one.
+    private func constraint() -> JSONObjectConstraint? {
+        request.isJSONMode ? scheduler.jsonConstraint() : nil
+    }
+
     func respond() async throws -> Response {
         request.sampling.stream ? streamingResponse() : ResponseEncoding.json(try await completion())
     }
@@ -26,7 +31,7 @@ struct ChatCompletionHandler: Sendable {
             var logprobs: [JSONValue] = []
             var summary: GenerationSummary?
             let parameters = request.sampling.parameters(forChoice: index)
-            for try await event in scheduler.generate(prompt: promptTokens, parameters: parameters) {
+            for try await event in scheduler.generate(prompt: promptTokens, parameters: parameters, constraint: constraint()) {
                 switch event {
                 case .token(let token):
                     text += token.text
@@ -90,7 +95,7 @@ struct ChatCompletionHandler: Sendable {
         _ = parser?.append(request.forcedPrefix)
         var callCount = 0
         var pendingLogprobs: [JSONValue] = []
-        for try await event in scheduler.generate(prompt: promptTokens, parameters: parameters) {
+        for try await event in scheduler.generate(prompt: promptTokens, parameters: parameters, constraint: constraint()) {
             let segments: [ToolCallParser.Segment]
             switch event {
             case .token(let token):

@@ -21,6 +21,8 @@ public struct ChatCompletionRequest: Sendable {
     public var forcedPrefix: String
     /// The rendered prompt, forced prefix included.
     public var prompt: String
+    /// Whether `response_format` asks for one JSON object (`json_object`).
+    public var isJSONMode: Bool
     /// Whether `<tool_call>` blocks in the output become `tool_calls`.
     public var parsesToolCalls: Bool { tools != nil }
     var sampling: SamplingRequest
@@ -37,9 +39,7 @@ public struct ChatCompletionRequest: Sendable {
         for (index, message) in rawMessages.enumerated() {
             messages.append(try Self.normalized(message: message, path: "messages[\(index)]"))
         }
-        if let format = try fields.fields("response_format"), let type = try format.string("type"), type != "text" {
-            throw .unsupported(param: "response_format", "type \(type) is not supported yet; use text")
-        }
+        isJSONMode = try Self.isJSONMode(fields)
         let offered = try fields.array("tools")
         for (index, tool) in (offered ?? []).enumerated() {
             let tool = try RequestFields(tool, path: "tools[\(index)]")
@@ -59,6 +59,17 @@ public struct ChatCompletionRequest: Sendable {
             prompt = try template.render(messages: messages, tools: tools, addGenerationPrompt: true) + forcedPrefix
         } catch {
             throw .invalidValue(param: "messages", "cannot be rendered by the chat template: \(error)")
+        }
+    }
+
+    /// `response_format`: `text` (the default) or `json_object`.
+    private static func isJSONMode(_ fields: RequestFields) throws(APIError) -> Bool {
+        guard let format = try fields.fields("response_format") else { return false }
+        switch try format.string("type") {
+        case "text"?: return false
+        case "json_object"?: return true
+        case "json_schema"?: throw .unsupported(param: "response_format.type", "json_schema is not supported yet; use json_object")
+        default: throw .invalidValue(param: "response_format.type", "must be text or json_object")
         }
     }
 

@@ -65,9 +65,24 @@ public final class Scheduler: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// The token bytes JSON mode checks, built on first use.
+    private var jsonVocabulary: JSONObjectConstraint.Vocabulary?
+
+    /// A constraint to one JSON object for this model.
+    public func jsonConstraint() -> JSONObjectConstraint {
+        lock.withLock {
+            let vocabulary = jsonVocabulary ?? JSONObjectConstraint.Vocabulary(
+                tokenizer: model.tokenizer, size: model.model.configuration.vocabSize)
+            jsonVocabulary = vocabulary
+            return JSONObjectConstraint(vocabulary: vocabulary)
+        }
+    }
+
     /// Generates a continuation of `prompt` once the model is free, recording time to first
-    /// token, inter-token latency and token counts.
-    public func generate(prompt: [Int], parameters: SamplingParameters) -> AsyncThrowingStream<GenerationEvent, any Error> {
+    /// token, inter-token latency and token counts; a `constraint` limits it to one JSON object.
+    public func generate(
+        prompt: [Int], parameters: SamplingParameters, constraint: JSONObjectConstraint? = nil
+    ) -> AsyncThrowingStream<GenerationEvent, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task { [self] in
                 do {
@@ -77,7 +92,7 @@ public final class Scheduler: @unchecked Sendable {
                     metrics.setLoad(running: 1, kvCacheUsed: prompt.count)
                     var last: DispatchTime?
                     var generated = 0
-                    for try await event in model.generate(prompt: prompt, parameters: parameters) {
+                    for try await event in model.generate(prompt: prompt, parameters: parameters, constraint: constraint) {
                         let now = DispatchTime.now()
                         switch event {
                         case .token:

@@ -132,7 +132,8 @@ import Testing
         (#"{"messages": [{"role": "user", "content": "a"}], "logit_bias": {"x": 1}}"#, 400, "logit_bias.x"),
         (#"{"messages": [{"role": "user", "content": "a"}], "logit_bias": {"5": 500}}"#, 400, "logit_bias[5]"),
         (#"{"messages": [{"role": "user", "content": "a"}], "top_logprobs": 2}"#, 400, "top_logprobs"),
-        (#"{"messages": [{"role": "user", "content": "a"}], "response_format": {"type": "json_object"}}"#, 400, "response_format"),
+        (#"{"messages": [{"role": "user", "content": "a"}], "response_format": {"type": "json_schema"}}"#, 400, "response_format.type"),
+        (#"{"messages": [{"role": "user", "content": "a"}], "response_format": {"type": 3}}"#, 400, "response_format.type"),
         (#"{"messages": [{"role": "user", "content": "a"}], "tool_choice": "required"}"#, 400, "tool_choice"),
         (#"{"messages": [{"role": "user", "content": "a"}], "stream": "yes"}"#, 400, "stream"),
         (#"{"messages": [{"role": "assistant", "tool_calls": [{"function": {"name": "f", "arguments": "{oops"}}]}]}"#, 400, "messages[0].tool_calls[0].function.arguments"),
@@ -181,6 +182,39 @@ import Testing
             let missing = try await H.send(client, .get, "/v1/nothing")
             #expect(missing.status == .notFound)
             #expect(missing.json?["error"]?["code"] == "not_found")
+        }
+    }
+}
+
+@Suite(.serialized) struct JSONModeTests {
+    typealias H = ServerHarness
+
+    static func body(_ extra: String) -> String {
+        #"{"messages": [{"role": "user", "content": "Reply in JSON"}], "response_format": {"type": "json_object"}, "#
+            + extra + "}"
+    }
+
+    /// Whatever the model writes under JSON mode is the beginning of a JSON object.
+    @Test func outputIsAJSONObjectPrefix() async throws {
+        try await H.withServer { client in
+            for seed in 1...3 {
+                let json = try await H.send(client, .post, "/v1/chat/completions", body: Self.body(#""max_tokens": 24, "temperature": 1, "seed": \#(seed)"#)).json
+                let content = try #require(json?["choices"]?[0]?["message"]?["content"]?.stringValue)
+                var validator = JSONPrefixValidator()
+                #expect(content.utf8.allSatisfy { validator.consume($0) }, "\(content)")
+                #expect(validator.isComplete == (json?["choices"]?[0]?["finish_reason"] == "stop"), "\(content)")
+            }
+        }
+    }
+
+    /// With `}` (id 92) strongly favoured, the object closes at once and generation stops.
+    @Test func completeObjectEndsGeneration() async throws {
+        try await H.withServer { client in
+            let body = Self.body(#""max_tokens": 24, "temperature": 0, "logit_bias": {"92": 100}"#)
+            let json = try await H.send(client, .post, "/v1/chat/completions", body: body).json
+            #expect(json?["choices"]?[0]?["message"]?["content"] == "{}")
+            #expect(json?["choices"]?[0]?["finish_reason"] == "stop")
+            #expect(json?["usage"]?["completion_tokens"] == 3)
         }
     }
 }

@@ -139,6 +139,13 @@ def check_tools(client, golden):
         assert message.content is not None or message.tool_calls, r
 
 
+def check_json_mode(client):
+    # "}" (id 92) favoured: the object closes at once, then only stop tokens are allowed.
+    r = chat(client, response_format={"type": "json_object"}, logit_bias={"92": 100}, max_tokens=16)
+    assert r.choices[0].finish_reason == "stop", r
+    assert json.loads(r.choices[0].message.content) == {}, r
+
+
 def check_auth(port):
     bad = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="wrong", max_retries=0, timeout=30)
     try:
@@ -149,7 +156,7 @@ def check_auth(port):
 
 
 def check_bad_input(client):
-    for kwargs in [{"temperature": -1}, {"n": 0}, {"top_p": 5}, {"response_format": {"type": "json_object"}}]:
+    for kwargs in [{"temperature": -1}, {"n": 0}, {"top_p": 5}, {"response_format": {"type": "json_schema"}}]:
         try:
             chat(client, **kwargs)
         except openai.BadRequestError as error:
@@ -183,6 +190,7 @@ def main():
         ("seed reproducibility", lambda: check_seed(client)),
         ("logprobs", lambda: check_logprobs(client)),
         ("tools and tool_choice round trip", lambda: check_tools(client, golden)),
+        ("response_format json_object", lambda: check_json_mode(client)),
         ("auth failure", lambda: check_auth(port)),
         ("bad input, then still serving", lambda: check_bad_input(client)),
         ("16 concurrent greedy streams equal alone", lambda: check_concurrent_streams(client)),
