@@ -11,6 +11,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         // Hot numeric code with AVX-512/AVX2 paths chosen at run time (cpuid).
@@ -22,11 +24,21 @@ let package = Package(
             name: "QwenKit",
             dependencies: ["QwenKernels", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The OpenAI-compatible HTTP server: request/response types, routes, scheduler, metrics, auth.
+        .target(
+            name: "QwenServer",
+            dependencies: [
+                "QwenKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The `qwen` command-line tool.
         .executableTarget(
             name: "qwen",
             dependencies: [
                 "QwenKit",
+                "QwenServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -34,5 +46,12 @@ let package = Package(
         // Fixtures live in Tests/Fixtures and are found through #filePath, not copied as resources.
         .testTarget(name: "QwenKitTests", dependencies: ["QwenKit"]),
         .testTarget(name: "QwenCLITests", dependencies: ["qwen"]),
+        .testTarget(
+            name: "QwenServerTests",
+            dependencies: [
+                "QwenServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ]
 )

@@ -71,11 +71,11 @@ public final class LanguageModel: Sendable {
     }
 
     /// Generates a continuation of `prompt` (token ids) as a stream of events; see
-    /// ``Generator/generate(prompt:parameters:)``.
+    /// ``Generator/generate(prompt:parameters:constraint:)``.
     public func generate(
-        prompt: [Int], parameters: SamplingParameters
+        prompt: [Int], parameters: SamplingParameters, constraint: JSONObjectConstraint? = nil
     ) -> AsyncThrowingStream<GenerationEvent, Error> {
-        generator.generate(prompt: prompt, parameters: parameters)
+        generator.generate(prompt: prompt, parameters: parameters, constraint: constraint)
     }
 }
 

@@ -37,14 +37,15 @@ public final class Generator: @unchecked Sendable {
     /// dropping the stream) stops generation within one token.
     ///
     /// Throws ``ModelError/contextLengthExceeded(requested:capacity:)`` when the prompt does
-    /// not fit, ``SamplingParametersError`` for parameters out of range.
+    /// not fit, ``SamplingParametersError`` for parameters out of range. A `constraint` limits
+    /// the output to one JSON object.
     public func generate(
-        prompt: [Int], parameters: SamplingParameters
+        prompt: [Int], parameters: SamplingParameters, constraint: JSONObjectConstraint? = nil
     ) -> AsyncThrowingStream<GenerationEvent, Error> {
         AsyncThrowingStream { continuation in
             let task = Task.detached { [self] in
                 do {
-                    let summary = try run(prompt: prompt, parameters: parameters) { token in
+                    let summary = try run(prompt: prompt, parameters: parameters, constraint: constraint) { token in
                         continuation.yield(.token(token))
                     }
                     continuation.yield(.finished(summary))
@@ -60,8 +61,10 @@ public final class Generator: @unchecked Sendable {
     /// Generates synchronously on the calling thread, reporting each token to `onToken`;
     /// returns the summary. Checks `Task.isCancelled` between tokens.
     public func run(
-        prompt: [Int], parameters: SamplingParameters, onToken: (GeneratedToken) -> Void
+        prompt: [Int], parameters: SamplingParameters, constraint: JSONObjectConstraint? = nil,
+        onToken: (GeneratedToken) -> Void
     ) throws -> GenerationSummary {
+        var constraint = constraint
         guard !prompt.isEmpty else { throw ModelError.emptyInput }
         try parameters.validate(vocabularySize: model.configuration.vocabSize)
         var sampler = try Sampler(parameters: parameters)
@@ -90,7 +93,11 @@ public final class Generator: @unchecked Sendable {
                 summary.finishReason = .cancelled
                 break
             }
-            let token = logits.withMutableRow(logits.rowCount - 1) { sampler.sample(logits: $0, history: history) }
+            let token = logits.withMutableRow(logits.rowCount - 1) { row in
+                constraint?.mask(row, stopTokenIds: parameters.stopTokenIds)
+                return sampler.sample(logits: row, history: history)
+            }
+            constraint?.accept(token.id)
             history.append(token.id)
             summary.completionTokens += 1
             let finish = stopCondition.finishReason(after: token.id, generatedCount: summary.completionTokens)
