@@ -16,8 +16,8 @@ struct BenchCommand: ParsableCommand {
             speeds are medians over the repetitions (after one untimed warm-up).
 
             Examples:
-              qwen bench --model ./Qwen2.5-0.5B-Instruct --threads 2 --prompt-tokens 512 --gen-tokens 128 --json
-              qwen bench --model ./qwen2.5-0.5b-instruct-q8_0.gguf --prompt-tokens 64 --gen-tokens 32 --repetitions 5
+              qwen bench --model ./Qwen2.5-0.5B-Instruct --threads 2 --json
+              qwen bench --model ./qwen2.5-0.5b-q8_0.gguf --prompt-tokens 64 --gen-tokens 8
             """)
 
     @Option(help: "A model directory (Hugging Face layout).")

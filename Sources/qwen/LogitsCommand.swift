@@ -19,7 +19,7 @@ struct LogitsCommand: ParsableCommand {
 
             Examples:
               qwen logits --model ./Qwen2.5-0.5B-Instruct --ids 9707,11,1879 --top 5 --json
-              qwen logits --model ./Qwen2.5-0.5B-Instruct --text "Hello, world" --top 3 --dump-last last.f32
+              qwen logits --model ./Qwen2.5-0.5B-Instruct --text Hi --dump-last last.f32
             """)
 
     @Option(help: "A model directory, or a Hub id (ORG/NAME) in the Hugging Face cache.")

@@ -20,7 +20,8 @@ struct ServeCommand: AsyncParsableCommand {
 
             Examples:
               qwen serve --model ./Qwen2.5-0.5B-Instruct --port 8080 --api-key sk-local
-              curl http://127.0.0.1:8080/v1/chat/completions -H 'Authorization: Bearer sk-local' \\
+              curl http://127.0.0.1:8080/v1/chat/completions \\
+                -H 'Authorization: Bearer sk-local' \\
                 -d '{"model":"qwen","messages":[{"role":"user","content":"Hello"}]}'
             """)
 

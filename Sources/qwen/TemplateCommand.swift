@@ -14,7 +14,8 @@ struct TemplateCommand: ParsableCommand {
             Examples:
               echo '[{"role":"user","content":"Hello"}]' > messages.json
               qwen template --model ./Qwen2.5-0.5B-Instruct --messages-file messages.json
-              qwen template --model ./Qwen2.5-0.5B-Instruct --messages-file messages.json --tools-file tools.json
+              qwen template --model Qwen/Qwen2.5-0.5B-Instruct --messages-file m.json \\
+                --tools-file tools.json
             """)
 
     @Option(help: "A model directory or a cached Hub id (only tokenizer_config.json / chat_template.jinja are read).")

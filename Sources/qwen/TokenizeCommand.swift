@@ -13,7 +13,7 @@ struct TokenizeCommand: ParsableCommand {
             Examples:
               qwen tokenize --model ./Qwen2.5-0.5B-Instruct --text "Hello world" --json
               qwen tokenize --model Qwen/Qwen2.5-0.5B-Instruct --text-file prompt.txt
-              echo '{"text": "Hello world"}' | qwen tokenize --model ./Qwen2.5-0.5B-Instruct --jsonl
+              echo '{"text": "Hi"}' | qwen tokenize --model ./Qwen2.5-0.5B-Instruct --jsonl
             """
     )
 
