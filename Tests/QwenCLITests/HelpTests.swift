@@ -12,6 +12,7 @@ import Testing
         let result = try CLI.run([subcommand, "--help"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("USAGE: qwen \(subcommand)"))
-        #expect(result.stdout.contains("Examples:\n  qwen "))
+        #expect(result.stdout.contains("Examples:\n"))
+        #expect(result.stdout.contains("\n  qwen \(subcommand) "))
     }
 }
