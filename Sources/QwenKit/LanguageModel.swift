@@ -28,22 +28,33 @@ public final class LanguageModel: Sendable {
     /// as `Qwen/Qwen2.5-0.5B-Instruct` already in the Hugging Face cache) on
     /// `threadCount` threads with a context of `contextLength` tokens (defaults: physical cores;
     /// the model's maximum context capped by available memory). A GGUF file brings its own
-    /// tokenizer and chat template and has no `generation_config.json`.
-    public init(path: String, threadCount: Int? = nil, contextLength: Int? = nil) throws {
+    /// tokenizer and chat template and has no `generation_config.json`. `progress`, when given, is
+    /// called after each part of the model is ready, the tokenizer last (see ``LoadProgress``).
+    public init(
+        path: String, threadCount: Int? = nil, contextLength: Int? = nil,
+        progress: ((LoadProgress) -> Void)? = nil
+    ) throws {
         location = try ModelLocation.resolve(path)
+        let modelProgress = progress.map { report in
+            { (step: LoadProgress) in
+                report(LoadProgress(step: step.step, completed: step.completed, total: step.total + 1))
+            }
+        }
         switch location {
         case .directory(let directory):
-            model = try Qwen2Model(directory: directory, threadCount: threadCount)
+            model = try Qwen2Model(directory: directory, threadCount: threadCount, progress: modelProgress)
             tokenizer = try Tokenizer(directory: directory)
             chatTemplate = location.existingFile("tokenizer_config.json") == nil ? nil : try ChatTemplate(location: location)
             generationConfiguration = try location.existingFile("generation_config.json").map(GenerationConfiguration.load(from:))
         case .gguf(let url):
             let file = try GGUFFile(url: url)
-            model = try Qwen2Model(gguf: file, threadCount: threadCount)
+            model = try Qwen2Model(gguf: file, threadCount: threadCount, progress: modelProgress)
             tokenizer = try Tokenizer(gguf: file)
             chatTemplate = try file.chatTemplate() == nil ? nil : ChatTemplate(gguf: file)
             generationConfiguration = nil
         }
+        let steps = model.configuration.numHiddenLayers + 3
+        progress?(LoadProgress(step: .tokenizer, completed: steps, total: steps))
         generator = try Generator(model: model, tokenizer: tokenizer, contextLength: contextLength)
     }
 

@@ -15,8 +15,9 @@ struct BenchCommand: ParsableCommand {
             Prefills a fixed pseudo-random prompt in one pass, then decodes tokens one at a time;
             speeds are medians over the repetitions (after one untimed warm-up).
 
-            Example:
-              qwen bench --model ./Qwen2.5-0.5B-Instruct --threads 2 --prompt-tokens 512 --gen-tokens 128 --json
+            Examples:
+              qwen bench --model ./Qwen2.5-0.5B-Instruct --threads 2 --json
+              qwen bench --model ./qwen2.5-0.5b-q8_0.gguf --prompt-tokens 64 --gen-tokens 8
             """)
 
     @Option(help: "A model directory (Hugging Face layout).")

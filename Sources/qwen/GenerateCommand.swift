@@ -18,7 +18,8 @@ struct GenerateCommand: AsyncParsableCommand {
 
             Examples:
               qwen generate --model ./Qwen2.5-0.5B-Instruct --prompt "Who founded Alibaba?"
-              qwen generate --model ./Qwen2.5-0.5B-Instruct --prompt "Once upon a time" --raw --temperature 0 --json
+              qwen generate --model ./Qwen2.5-0.5B-Instruct --prompt "Once upon a time" \\
+                --raw --temperature 0 --json
             """)
 
     @Option(help: "A model directory, a .gguf file, or a Hub id (ORG/NAME[:QUANT]) in the Hugging Face cache.")

@@ -46,9 +46,12 @@ struct GenerationOptions: ParsableArguments {
         if let contextLength, contextLength < 1 { throw ValidationError("--context-length must be at least 1") }
     }
 
-    /// Loads `model` (a path or a cached Hub id) with these options' threads and context length.
+    /// Loads `model` (a path or a cached Hub id) with these options' threads and context length,
+    /// showing a bar on a terminal when loading is slow.
     func load(model: String) throws -> LanguageModel {
-        try LanguageModel(path: model, threadCount: threads, contextLength: contextLength)
+        try LoadProgressBar.showing {
+            try LanguageModel(path: model, threadCount: threads, contextLength: contextLength, progress: $0)
+        }
     }
 
     /// The model's defaults overridden by the flags given.

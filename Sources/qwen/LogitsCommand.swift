@@ -12,7 +12,15 @@ import QwenKit
 struct LogitsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logits",
-        abstract: "Print the top-K logits at every position of a text or a list of token ids.")
+        abstract: "Print the top-K logits at every position of a text or a list of token ids.",
+        discussion: """
+            With --json: {"ids":[...],"top":[[{"id":..,"logit":..},...] per position]}. --dump-last
+            writes the last position's full logits as little-endian float32, for comparing with PyTorch.
+
+            Examples:
+              qwen logits --model ./Qwen2.5-0.5B-Instruct --ids 9707,11,1879 --top 5 --json
+              qwen logits --model ./Qwen2.5-0.5B-Instruct --text Hi --dump-last last.f32
+            """)
 
     @Option(help: "A model directory, or a Hub id (ORG/NAME) in the Hugging Face cache.")
     var model: String
@@ -39,7 +47,7 @@ struct LogitsCommand: ParsableCommand {
         guard top >= 1 else { throw LogitsCommandError.invalidTop(top) }
         let location = try ModelLocation.resolve(model)
         let tokens = try inputIDs(location: location)
-        let qwen = try Qwen2Model(location: location, threadCount: threads)
+        let qwen = try LoadProgressBar.showing { try Qwen2Model(location: location, threadCount: threads, progress: $0) }
         let cache = try qwen.makeCache(contextLength: tokens.count)
         let logits = try qwen.forward(tokens, cache: cache, positions: .all)
         let rows = (0..<logits.rowCount).map { Self.highest(top, of: logits[$0]) }

@@ -77,11 +77,8 @@ final class ProgressBar: @unchecked Sendable {
         let eta = speed > 0 ? Self.duration(Double(total - done) / speed) : "--:--"
         let numbers = "\(Self.bytes(done)) / \(Self.bytes(total))  \(Self.bytes(Int64(speed)))/s  ETA \(eta)"
         if interactive {
-            let width = 30
-            let filled = Int(fraction * Double(width))
-            let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
             let percent = String(format: "%3d%%", Int(fraction * 100))
-            StandardStreams.writeError("\r\u{1B}[K[\(bar)] \(percent)  \(numbers)")
+            StandardStreams.writeError("\r\u{1B}[K[\(Self.bar(fraction))] \(percent)  \(numbers)")
         } else {
             StandardStreams.writeError(String(format: "%3d%%  ", Int(fraction * 100)) + numbers + "\n")
         }
@@ -91,6 +88,12 @@ final class ProgressBar: @unchecked Sendable {
     private func writeLine(_ line: String) {
         StandardStreams.writeError((interactive ? "\r\u{1B}[K" : "") + line + "\n")
         if interactive && total > 0 { lastDraw = -.infinity }
+    }
+
+    /// A bar of `width` cells, `fraction` (0...1) of them filled: `=====     `.
+    static func bar(_ fraction: Double, width: Int = 30) -> String {
+        let filled = Int(min(max(fraction, 0), 1) * Double(width))
+        return String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
     }
 
     /// `19.6 MB`, `812 kB`, `300 B` (SI units, as the Hub shows sizes).

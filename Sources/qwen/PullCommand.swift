@@ -22,7 +22,7 @@ struct PullCommand: AsyncParsableCommand {
             Examples:
               qwen pull Qwen/Qwen2.5-0.5B-Instruct
               qwen pull Qwen/Qwen2.5-1.5B-Instruct-GGUF:q4_k_m
-              qwen pull Qwen/Qwen2.5-0.5B-Instruct@main && qwen chat --model Qwen/Qwen2.5-0.5B-Instruct
+              qwen pull Qwen/Qwen2.5-0.5B-Instruct@main
             """)
 
     @Argument(help: "A Hub model id: ORG/NAME[@REVISION][:QUANT], e.g. Qwen/Qwen2.5-0.5B-Instruct.")

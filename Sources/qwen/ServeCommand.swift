@@ -18,8 +18,11 @@ struct ServeCommand: AsyncParsableCommand {
             'Authorization: Bearer KEY'. SIGINT or SIGTERM stops accepting connections, lets requests
             in flight finish for --shutdown-timeout seconds, then cancels them.
 
-            Example:
+            Examples:
               qwen serve --model ./Qwen2.5-0.5B-Instruct --port 8080 --api-key sk-local
+              curl http://127.0.0.1:8080/v1/chat/completions \\
+                -H 'Authorization: Bearer sk-local' \\
+                -d '{"model":"qwen","messages":[{"role":"user","content":"Hello"}]}'
             """)
 
     @Option(help: "A model directory (Hugging Face layout).")
@@ -71,7 +74,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let key = try apiKeyFile.map(readKey) ?? apiKey
-        let qwen = try LanguageModel(path: model, threadCount: threads, contextLength: contextLength)
+        let qwen = try LoadProgressBar.showing {
+            try LanguageModel(path: model, threadCount: threads, contextLength: contextLength, progress: $0)
+        }
         var configuration = ServerConfiguration(
             modelName: servedModelName ?? URL(fileURLWithPath: model).standardizedFileURL.lastPathComponent)
         configuration.apiKey = key

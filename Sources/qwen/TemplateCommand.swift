@@ -6,7 +6,17 @@ import QwenKit
 struct TemplateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "template",
-        abstract: "Render a conversation with the model's chat template and print the prompt exactly.")
+        abstract: "Render a conversation with the model's chat template and print the prompt exactly.",
+        discussion: """
+            The prompt is written to stdout as the template renders it, with no newline added. Only the
+            tokenizer files of the model directory (or a GGUF's metadata) are read, not the weights.
+
+            Examples:
+              echo '[{"role":"user","content":"Hello"}]' > messages.json
+              qwen template --model ./Qwen2.5-0.5B-Instruct --messages-file messages.json
+              qwen template --model Qwen/Qwen2.5-0.5B-Instruct --messages-file m.json \\
+                --tools-file tools.json
+            """)
 
     @Option(help: "A model directory or a cached Hub id (only tokenizer_config.json / chat_template.jinja are read).")
     var model: String

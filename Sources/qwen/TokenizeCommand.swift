@@ -9,6 +9,11 @@ struct TokenizeCommand: ParsableCommand {
         abstract: "Print the token ids of a text (no special tokens added; special-token text is matched).",
         discussion: """
             With --jsonl, each stdin line {"text": ...} gives one stdout line {"ids": [...]}, in order.
+
+            Examples:
+              qwen tokenize --model ./Qwen2.5-0.5B-Instruct --text "Hello world" --json
+              qwen tokenize --model Qwen/Qwen2.5-0.5B-Instruct --text-file prompt.txt
+              echo '{"text": "Hi"}' | qwen tokenize --model ./Qwen2.5-0.5B-Instruct --jsonl
             """
     )
 

@@ -37,11 +37,16 @@ public final class Qwen2Model: @unchecked Sendable {
     private let lock = NSLock()
 
     /// Loads `config.json` and the safetensors weights of a Hugging Face model directory, and
-    /// runs on `threadCount` threads (default: ``ThreadPool/defaultThreadCount``).
-    public convenience init(directory: URL, threadCount: Int? = nil) throws {
+    /// runs on `threadCount` threads (default: ``ThreadPool/defaultThreadCount``). `progress`, when
+    /// given, is called after each part of the model is ready (see ``LoadProgress``).
+    public convenience init(
+        directory: URL, threadCount: Int? = nil, progress: ((LoadProgress) -> Void)? = nil
+    ) throws {
         try Self.checkThreadCount(threadCount)
         let configuration = try Qwen2Configuration.load(from: directory.appendingPathComponent("config.json"))
-        try self.init(configuration: configuration, weights: WeightStore(directory: directory), threadCount: threadCount)
+        try self.init(
+            configuration: configuration, weights: WeightStore(directory: directory), threadCount: threadCount,
+            progress: progress)
     }
 
     /// Loads a Qwen2 GGUF file (hyperparameters from its metadata, float or block-quantized
@@ -50,32 +55,54 @@ public final class Qwen2Model: @unchecked Sendable {
     /// ```swift
     /// let model = try Qwen2Model(gguf: GGUFFile(url: URL(fileURLWithPath: "qwen2.5-0.5b-q8_0.gguf")))
     /// ```
-    public convenience init(gguf: GGUFFile, threadCount: Int? = nil) throws {
+    public convenience init(
+        gguf: GGUFFile, threadCount: Int? = nil, progress: ((LoadProgress) -> Void)? = nil
+    ) throws {
         try Self.checkThreadCount(threadCount)
-        try self.init(configuration: Qwen2Configuration(gguf: gguf), weights: GGUFWeights(file: gguf), threadCount: threadCount)
+        try self.init(
+            configuration: Qwen2Configuration(gguf: gguf), weights: GGUFWeights(file: gguf), threadCount: threadCount,
+            progress: progress)
     }
 
     /// Loads the model at a ``ModelLocation``: a Hugging Face directory or a GGUF file.
-    public convenience init(location: ModelLocation, threadCount: Int? = nil) throws {
+    public convenience init(
+        location: ModelLocation, threadCount: Int? = nil, progress: ((LoadProgress) -> Void)? = nil
+    ) throws {
         switch location {
-        case .directory(let directory): try self.init(directory: directory, threadCount: threadCount)
-        case .gguf(let url): try self.init(gguf: GGUFFile(url: url), threadCount: threadCount)
+        case .directory(let directory): try self.init(directory: directory, threadCount: threadCount, progress: progress)
+        case .gguf(let url): try self.init(gguf: GGUFFile(url: url), threadCount: threadCount, progress: progress)
         }
     }
 
-    /// A model of `configuration` whose tensors, under their Hugging Face names, come from `weights`.
-    public init(configuration c: Qwen2Configuration, weights: any WeightSource, threadCount: Int? = nil) throws {
+    /// A model of `configuration` whose tensors, under their Hugging Face names, come from `weights`;
+    /// `progress`, when given, is called after each part is ready.
+    public init(
+        configuration c: Qwen2Configuration, weights: any WeightSource, threadCount: Int? = nil,
+        progress: ((LoadProgress) -> Void)? = nil
+    ) throws {
         try Self.checkThreadCount(threadCount)
+        let total = c.numHiddenLayers + 2
+        var completed = 0
+        func finished(_ step: LoadProgress.Step) {
+            completed += 1
+            progress?(LoadProgress(step: step, completed: completed, total: total))
+        }
         configuration = c
         self.weights = weights
         embedding = try weights.matrix("model.embed_tokens.weight", rows: c.vocabSize, columns: c.hiddenSize)
-        blocks = try (0..<c.numHiddenLayers).map { try Qwen2Block(weights: weights, layer: $0, configuration: c) }
+        finished(.embedding)
+        blocks = try (0..<c.numHiddenLayers).map { layer in
+            let block = try Qwen2Block(weights: weights, layer: layer, configuration: c)
+            finished(.layer(layer))
+            return block
+        }
         finalNorm = try weights.vector("model.norm.weight", count: c.hiddenSize)
         if c.tieWordEmbeddings || !weights.contains("lm_head.weight") {
             lmHead = embedding
         } else {
             lmHead = try weights.matrix("lm_head.weight", rows: c.vocabSize, columns: c.hiddenSize)
         }
+        finished(.outputHead)
         rope = try RotaryEmbedding(configuration: c)
         pool = ThreadPool(threadCount: threadCount ?? ThreadPool.defaultThreadCount)
         buffers = ForwardBuffers(configuration: c)
