@@ -229,48 +229,9 @@ static void qk_micro_kernel_any(size_t mr, const float *x, size_t ldx, const flo
     }
 }
 
-QK_ALWAYS_INLINE void qk_gemm(const float *x, size_t x_rows, qk_matrix w, const float *bias, size_t row_begin,
-                              size_t row_end, float *y, const int format) {
-    float panel[QK_KC * QK_NR] __attribute__((aligned(64)));
-    const size_t columns = w.columns;
-    for (size_t r = row_begin; r < row_end; r += QK_NR) {
-        const size_t nr = row_end - r < QK_NR ? row_end - r : QK_NR;
-        for (size_t k0 = 0; k0 < columns; k0 += QK_KC) {
-            const size_t kc = columns - k0 < QK_KC ? columns - k0 : QK_KC;
-            qk_pack_panel(w, r, nr, k0, kc, panel, format);
-            for (size_t m = 0; m < x_rows; m += QK_MR) {
-                const size_t mr = x_rows - m < QK_MR ? x_rows - m : QK_MR;
-                qk_micro_kernel_any(mr, x + m * columns + k0, columns, panel, kc, y + m * w.rows + r, w.rows, nr,
-                                    bias ? bias + r : NULL, k0 == 0);
-            }
-        }
-    }
-}
-
-// MARK: - Entry points
-
-void qk_linear_avx512(const float *x, size_t x_rows, qk_matrix w, const float *bias, size_t row_begin,
-                      size_t row_end, float *y) {
-    if (x_rows == 1) {
-        switch (w.format) {
-        case QK_FORMAT_F16: qk_gemv(x, w, bias, row_begin, row_end, y, QK_FORMAT_F16); break;
-        case QK_FORMAT_BF16: qk_gemv(x, w, bias, row_begin, row_end, y, QK_FORMAT_BF16); break;
-        default: qk_gemv(x, w, bias, row_begin, row_end, y, QK_FORMAT_F32); break;
-        }
-    } else if (x_rows <= 4) {
-        switch (w.format) {
-        case QK_FORMAT_F16: qk_gemv_batch(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_F16); break;
-        case QK_FORMAT_BF16: qk_gemv_batch(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_BF16); break;
-        default: qk_gemv_batch(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_F32); break;
-        }
-    } else {
-        switch (w.format) {
-        case QK_FORMAT_F16: qk_gemm(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_F16); break;
-        case QK_FORMAT_BF16: qk_gemm(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_BF16); break;
-        default: qk_gemm(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_F32); break;
-        }
-    }
-}
+#define QK_PANEL_ALIGN 64
+#define QK_ISA_NAME(name) name##_avx512
+#include "linear_driver.h"
 
 void qk_matrix_row_avx512(qk_matrix w, size_t row, float *y) {
     const void *source = qk_row_pointer(w, row);

@@ -1,0 +1,45 @@
+// The blocked GEMM driver and the linear-layer entry point shared by linear_avx2.c and
+// linear_avx512.c. The including file defines, under its target attribute, qk_gemv, qk_gemv_batch,
+// qk_pack_panel, qk_micro_kernel_any, QK_KC/QK_NR/QK_MR, QK_PANEL_ALIGN (bytes) and
+// QK_ISA_NAME(name), then includes this file once.
+
+QK_ALWAYS_INLINE void qk_gemm(const float *x, size_t x_rows, qk_matrix w, const float *bias, size_t row_begin,
+                              size_t row_end, float *y, const int format) {
+    float panel[QK_KC * QK_NR] __attribute__((aligned(QK_PANEL_ALIGN)));
+    const size_t columns = w.columns;
+    for (size_t r = row_begin; r < row_end; r += QK_NR) {
+        const size_t nr = row_end - r < QK_NR ? row_end - r : QK_NR;
+        for (size_t k0 = 0; k0 < columns; k0 += QK_KC) {
+            const size_t kc = columns - k0 < QK_KC ? columns - k0 : QK_KC;
+            qk_pack_panel(w, r, nr, k0, kc, panel, format);
+            for (size_t m = 0; m < x_rows; m += QK_MR) {
+                const size_t mr = x_rows - m < QK_MR ? x_rows - m : QK_MR;
+                qk_micro_kernel_any(mr, x + m * columns + k0, columns, panel, kc, y + m * w.rows + r, w.rows, nr,
+                                    bias ? bias + r : NULL, k0 == 0);
+            }
+        }
+    }
+}
+
+void QK_ISA_NAME(qk_linear)(const float *x, size_t x_rows, qk_matrix w, const float *bias,
+                             size_t row_begin, size_t row_end, float *y) {
+    if (x_rows == 1) {
+        switch (w.format) {
+        case QK_FORMAT_F16: qk_gemv(x, w, bias, row_begin, row_end, y, QK_FORMAT_F16); break;
+        case QK_FORMAT_BF16: qk_gemv(x, w, bias, row_begin, row_end, y, QK_FORMAT_BF16); break;
+        default: qk_gemv(x, w, bias, row_begin, row_end, y, QK_FORMAT_F32); break;
+        }
+    } else if (x_rows <= 4) {
+        switch (w.format) {
+        case QK_FORMAT_F16: qk_gemv_batch(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_F16); break;
+        case QK_FORMAT_BF16: qk_gemv_batch(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_BF16); break;
+        default: qk_gemv_batch(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_F32); break;
+        }
+    } else {
+        switch (w.format) {
+        case QK_FORMAT_F16: qk_gemm(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_F16); break;
+        case QK_FORMAT_BF16: qk_gemm(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_BF16); break;
+        default: qk_gemm(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_F32); break;
+        }
+    }
+}
