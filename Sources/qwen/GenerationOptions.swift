@@ -34,24 +34,15 @@ struct GenerationOptions: ParsableArguments {
     @Option(help: "Stop when this text is generated (repeatable); it is not printed.")
     var stop: [String] = []
 
-    @Option(help: "Threads to run on (default: the physical cores).")
-    var threads: Int?
-
-    @Option(name: .customLong("context-length"), help: "Tokens the context holds (default: the model's, capped by memory).")
-    var contextLength: Int?
+    @OptionGroup var loading: ModelLoadOptions
 
     func validate() throws {
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        if let contextLength, contextLength < 1 { throw ValidationError("--context-length must be at least 1") }
     }
 
-    /// Loads `model` (a path or a cached Hub id) with these options' threads and context length,
-    /// showing a bar on a terminal when loading is slow.
+    /// Loads `model` (a path or a cached Hub id); see ``ModelLoadOptions/load(model:)``.
     func load(model: String) throws -> LanguageModel {
-        try LoadProgressBar.showing {
-            try LanguageModel(path: model, threadCount: threads, contextLength: contextLength, progress: $0)
-        }
+        try loading.load(model: model)
     }
 
     /// The model's defaults overridden by the flags given.

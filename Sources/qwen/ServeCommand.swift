@@ -55,11 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("shutdown-timeout"), help: "Seconds requests in flight get to finish on shutdown.")
     var shutdownTimeout = 30
 
-    @Option(help: "Threads to run on (default: the physical cores).")
-    var threads: Int?
-
-    @Option(name: .customLong("context-length"), help: "Tokens the context holds (default: the model's, capped by memory).")
-    var contextLength: Int?
+    @OptionGroup var loading: ModelLoadOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535") }
@@ -67,16 +63,12 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxTokensLimit >= 1 else { throw ValidationError("--max-tokens-limit must be at least 1") }
         guard maxBodyBytes >= 1 else { throw ValidationError("--max-body-bytes must be at least 1") }
         guard shutdownTimeout >= 0 else { throw ValidationError("--shutdown-timeout must be >= 0") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        if let contextLength, contextLength < 1 { throw ValidationError("--context-length must be at least 1") }
         if apiKey != nil && apiKeyFile != nil { throw ValidationError("give --api-key or --api-key-file, not both") }
     }
 
     func run() async throws {
         let key = try apiKeyFile.map(readKey) ?? apiKey
-        let qwen = try LoadProgressBar.showing {
-            try LanguageModel(path: model, threadCount: threads, contextLength: contextLength, progress: $0)
-        }
+        let qwen = try loading.load(model: model)
         var configuration = ServerConfiguration(
             modelName: servedModelName ?? URL(fileURLWithPath: model).standardizedFileURL.lastPathComponent)
         configuration.apiKey = key
