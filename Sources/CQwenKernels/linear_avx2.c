@@ -44,116 +44,62 @@ QK_ALWAYS_INLINE float qk_reduce(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
-// MARK: - Matrix-vector (one activation row)
+// MARK: - Row kernels (decoding: up to QK_ROW_KERNEL_LIMIT activation rows)
 
-QK_ALWAYS_INLINE void qk_gemv_rows4(const float *x, qk_matrix w, size_t r, const float *bias, float *y,
-                                    const int format) {
+enum {
+    QK_DOT_MR = 2,  ///< activation rows per tile
+    QK_DOT_NR = 2,  ///< weight rows per tile (16 vector registers hold 2 × 2 × 2 accumulators)
+};
+
+/// y[i, r + j] = x[i] · W[r + j] (+ bias[r + j]) for i < mr, j < nr, as in linear_avx512.c: every
+/// output sums the first and the second 8 columns of each 16 in its own 8-lane accumulators (a tail
+/// of 8, then a partial one, into the first), adds them, reduces, then adds the bias — the same steps
+/// whatever the tile, so a row's result does not depend on the rows computed beside it.
+QK_ALWAYS_INLINE void qk_dot_tile(const int mr, const int nr, const float *x, size_t ldx, qk_matrix w, size_t r,
+                                  const float *bias, float *y, size_t ldy, const int format) {
     const size_t columns = w.columns;
-    const void *w0 = qk_row_pointer(w, r), *w1 = qk_row_pointer(w, r + 1);
-    const void *w2 = qk_row_pointer(w, r + 2), *w3 = qk_row_pointer(w, r + 3);
-    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
-    __m256 b0 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps(), b2 = _mm256_setzero_ps(), b3 = _mm256_setzero_ps();
+    const void *rows[QK_DOT_NR];
+    for (int j = 0; j < nr; j++) rows[j] = qk_row_pointer(w, r + j);
+    __m256 first[QK_DOT_MR][QK_DOT_NR], second[QK_DOT_MR][QK_DOT_NR];
+    for (int i = 0; i < mr; i++)
+        for (int j = 0; j < nr; j++) first[i][j] = second[i][j] = _mm256_setzero_ps();
     size_t c = 0;
     for (; c + 16 <= columns; c += 16) {
-        __m256 xa = _mm256_loadu_ps(x + c), xb = _mm256_loadu_ps(x + c + 8);
-        a0 = _mm256_fmadd_ps(xa, qk_load_weights(w0, c, format), a0);
-        a1 = _mm256_fmadd_ps(xa, qk_load_weights(w1, c, format), a1);
-        a2 = _mm256_fmadd_ps(xa, qk_load_weights(w2, c, format), a2);
-        a3 = _mm256_fmadd_ps(xa, qk_load_weights(w3, c, format), a3);
-        b0 = _mm256_fmadd_ps(xb, qk_load_weights(w0, c + 8, format), b0);
-        b1 = _mm256_fmadd_ps(xb, qk_load_weights(w1, c + 8, format), b1);
-        b2 = _mm256_fmadd_ps(xb, qk_load_weights(w2, c + 8, format), b2);
-        b3 = _mm256_fmadd_ps(xb, qk_load_weights(w3, c + 8, format), b3);
-    }
-    for (; c + 8 <= columns; c += 8) {
-        __m256 xa = _mm256_loadu_ps(x + c);
-        a0 = _mm256_fmadd_ps(xa, qk_load_weights(w0, c, format), a0);
-        a1 = _mm256_fmadd_ps(xa, qk_load_weights(w1, c, format), a1);
-        a2 = _mm256_fmadd_ps(xa, qk_load_weights(w2, c, format), a2);
-        a3 = _mm256_fmadd_ps(xa, qk_load_weights(w3, c, format), a3);
-    }
-    if (c < columns) {
-        const size_t rest = columns - c;
-        __m256 xa = qk_load_partial(x + c, rest);
-        a0 = _mm256_fmadd_ps(xa, qk_load_weights_partial(w0, c, rest, format), a0);
-        a1 = _mm256_fmadd_ps(xa, qk_load_weights_partial(w1, c, rest, format), a1);
-        a2 = _mm256_fmadd_ps(xa, qk_load_weights_partial(w2, c, rest, format), a2);
-        a3 = _mm256_fmadd_ps(xa, qk_load_weights_partial(w3, c, rest, format), a3);
-    }
-    float s0 = qk_reduce(_mm256_add_ps(a0, b0)), s1 = qk_reduce(_mm256_add_ps(a1, b1));
-    float s2 = qk_reduce(_mm256_add_ps(a2, b2)), s3 = qk_reduce(_mm256_add_ps(a3, b3));
-    if (bias) {
-        s0 += bias[r], s1 += bias[r + 1], s2 += bias[r + 2], s3 += bias[r + 3];
-    }
-    y[r] = s0, y[r + 1] = s1, y[r + 2] = s2, y[r + 3] = s3;
-}
-
-/// y[r] for one weight row, streamed with four accumulators.
-QK_ALWAYS_INLINE void qk_gemv_row(const float *x, qk_matrix w, size_t r, const float *bias, float *y,
-                                  const int format) {
-    const void *row = qk_row_pointer(w, r);
-    __m256 a = _mm256_setzero_ps(), b = _mm256_setzero_ps(), d = _mm256_setzero_ps(), e = _mm256_setzero_ps();
-    size_t c = 0;
-    for (; c + 32 <= w.columns; c += 32) {
-        a = _mm256_fmadd_ps(_mm256_loadu_ps(x + c), qk_load_weights(row, c, format), a);
-        b = _mm256_fmadd_ps(_mm256_loadu_ps(x + c + 8), qk_load_weights(row, c + 8, format), b);
-        d = _mm256_fmadd_ps(_mm256_loadu_ps(x + c + 16), qk_load_weights(row, c + 16, format), d);
-        e = _mm256_fmadd_ps(_mm256_loadu_ps(x + c + 24), qk_load_weights(row, c + 24, format), e);
-    }
-    for (; c + 8 <= w.columns; c += 8) a = _mm256_fmadd_ps(_mm256_loadu_ps(x + c), qk_load_weights(row, c, format), a);
-    if (c < w.columns) {
-        const size_t rest = w.columns - c;
-        a = _mm256_fmadd_ps(qk_load_partial(x + c, rest), qk_load_weights_partial(row, c, rest, format), a);
-    }
-    float sum = qk_reduce(_mm256_add_ps(_mm256_add_ps(a, b), _mm256_add_ps(d, e)));
-    y[r] = bias ? sum + bias[r] : sum;
-}
-
-/// y[m, r] for `mx` (2...4) activation rows and one weight row, which is streamed once.
-QK_ALWAYS_INLINE void qk_gemv_row_batch(const int mx, const float *x, qk_matrix w, size_t r, const float *bias,
-                                        float *y, const int format) {
-    const size_t columns = w.columns;
-    const void *row = qk_row_pointer(w, r);
-    __m256 acc[4][2];
-    for (int m = 0; m < mx; m++) acc[m][0] = acc[m][1] = _mm256_setzero_ps();
-    size_t c = 0;
-    for (; c + 16 <= columns; c += 16) {
-        const __m256 w0 = qk_load_weights(row, c, format), w1 = qk_load_weights(row, c + 8, format);
-        for (int m = 0; m < mx; m++) {
-            acc[m][0] = _mm256_fmadd_ps(_mm256_loadu_ps(x + m * columns + c), w0, acc[m][0]);
-            acc[m][1] = _mm256_fmadd_ps(_mm256_loadu_ps(x + m * columns + c + 8), w1, acc[m][1]);
+        __m256 xa[QK_DOT_MR], xb[QK_DOT_MR];
+        for (int i = 0; i < mr; i++) xa[i] = _mm256_loadu_ps(x + i * ldx + c), xb[i] = _mm256_loadu_ps(x + i * ldx + c + 8);
+        for (int j = 0; j < nr; j++) {
+            const __m256 wa = qk_load_weights(rows[j], c, format), wb = qk_load_weights(rows[j], c + 8, format);
+            for (int i = 0; i < mr; i++) {
+                first[i][j] = _mm256_fmadd_ps(xa[i], wa, first[i][j]);
+                second[i][j] = _mm256_fmadd_ps(xb[i], wb, second[i][j]);
+            }
         }
     }
     for (; c < columns; c += 8) {
         const size_t rest = columns - c < 8 ? columns - c : 8;
-        const __m256 w0 = rest == 8 ? qk_load_weights(row, c, format) : qk_load_weights_partial(row, c, rest, format);
-        for (int m = 0; m < mx; m++)
-            acc[m][0] = _mm256_fmadd_ps(qk_load_partial(x + m * columns + c, rest), w0, acc[m][0]);
-    }
-    for (int m = 0; m < mx; m++) {
-        const float sum = qk_reduce(_mm256_add_ps(acc[m][0], acc[m][1]));
-        y[m * w.rows + r] = bias ? sum + bias[r] : sum;
-    }
-}
-
-/// Row order as in linear_avx512.c: float32 rows four at a time, 16-bit rows one at a time.
-QK_ALWAYS_INLINE void qk_gemv(const float *x, qk_matrix w, const float *bias, size_t row_begin, size_t row_end,
-                              float *y, const int format) {
-    size_t r = row_begin;
-    if (format == QK_FORMAT_F32)
-        for (; r + 4 <= row_end; r += 4) qk_gemv_rows4(x, w, r, bias, y, format);
-    for (; r < row_end; r++) qk_gemv_row(x, w, r, bias, y, format);
-}
-
-/// A few activation rows (batched decoding): stream each weight row once for all of them.
-QK_ALWAYS_INLINE void qk_gemv_batch(const float *x, size_t x_rows, qk_matrix w, const float *bias,
-                                    size_t row_begin, size_t row_end, float *y, const int format) {
-    for (size_t r = row_begin; r < row_end; r++) {
-        switch (x_rows) {
-        case 2: qk_gemv_row_batch(2, x, w, r, bias, y, format); break;
-        case 3: qk_gemv_row_batch(3, x, w, r, bias, y, format); break;
-        default: qk_gemv_row_batch(4, x, w, r, bias, y, format); break;
+        __m256 xa[QK_DOT_MR];
+        for (int i = 0; i < mr; i++) xa[i] = rest == 8 ? _mm256_loadu_ps(x + i * ldx + c) : qk_load_partial(x + i * ldx + c, rest);
+        for (int j = 0; j < nr; j++) {
+            const __m256 wa = rest == 8 ? qk_load_weights(rows[j], c, format) : qk_load_weights_partial(rows[j], c, rest, format);
+            for (int i = 0; i < mr; i++) first[i][j] = _mm256_fmadd_ps(xa[i], wa, first[i][j]);
         }
+    }
+    for (int i = 0; i < mr; i++)
+        for (int j = 0; j < nr; j++) {
+            const float sum = qk_reduce(_mm256_add_ps(first[i][j], second[i][j]));
+            y[i * ldy + r + j] = bias ? sum + bias[r + j] : sum;
+        }
+}
+
+/// qk_dot_tile for any tile of up to QK_DOT_MR × QK_DOT_NR.
+QK_ALWAYS_INLINE void qk_dot_tile_any(size_t mr, size_t nr, const float *x, size_t ldx, qk_matrix w, size_t r,
+                                      const float *bias, float *y, size_t ldy, const int format) {
+    if (mr == 1) {
+        if (nr == 1) qk_dot_tile(1, 1, x, ldx, w, r, bias, y, ldy, format);
+        else qk_dot_tile(1, 2, x, ldx, w, r, bias, y, ldy, format);
+    } else {
+        if (nr == 1) qk_dot_tile(2, 1, x, ldx, w, r, bias, y, ldy, format);
+        else qk_dot_tile(2, 2, x, ldx, w, r, bias, y, ldy, format);
     }
 }
 

@@ -1,5 +1,5 @@
-// AVX-512 linear layers: a row-streaming matrix-vector kernel for decoding (one activation
-// row, memory-bound) and a packed, register-tiled matrix-matrix kernel for prefill.
+// AVX-512 linear layers: row kernels for decoding (a few activation rows, weights streamed once;
+// memory-bound) and a packed, register-tiled matrix-matrix kernel for prefill.
 #include "kernels_internal.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -29,109 +29,69 @@ QK_ALWAYS_INLINE __mmask16 qk_tail_mask(size_t remaining) {
     return remaining >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << remaining) - 1);
 }
 
-// MARK: - Matrix-vector (one activation row)
+// MARK: - Row kernels (decoding: up to QK_ROW_KERNEL_LIMIT activation rows)
 
-/// y[r] for 4 consecutive weight rows, each streamed once.
-QK_ALWAYS_INLINE void qk_gemv_rows4(const float *x, qk_matrix w, size_t r, const float *bias, float *y,
-                                    const int format) {
+enum {
+    QK_DOT_MR = 2,  ///< activation rows per tile
+    QK_DOT_NR = 4,  ///< weight rows per tile, each streamed once for the tile's activation rows
+};
+
+/// y[i, r + j] = x[i] · W[r + j] (+ bias[r + j]) for i < mr (1...QK_DOT_MR), j < nr (1...QK_DOT_NR).
+/// Every output takes the same steps whatever the tile: 16-lane sums over the first and the second
+/// 16 columns of each 32 (a shorter tail into the first), added, reduced, then the bias. So a row's
+/// result does not depend on the rows computed beside it, and batched decoding equals decoding alone.
+QK_ALWAYS_INLINE void qk_dot_tile(const int mr, const int nr, const float *x, size_t ldx, qk_matrix w, size_t r,
+                                  const float *bias, float *y, size_t ldy, const int format) {
     const size_t columns = w.columns;
-    const void *w0 = qk_row_pointer(w, r), *w1 = qk_row_pointer(w, r + 1);
-    const void *w2 = qk_row_pointer(w, r + 2), *w3 = qk_row_pointer(w, r + 3);
-    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
-    __m512 b0 = _mm512_setzero_ps(), b1 = _mm512_setzero_ps(), b2 = _mm512_setzero_ps(), b3 = _mm512_setzero_ps();
+    const void *rows[QK_DOT_NR];
+    for (int j = 0; j < nr; j++) rows[j] = qk_row_pointer(w, r + j);
+    __m512 first[QK_DOT_MR][QK_DOT_NR], second[QK_DOT_MR][QK_DOT_NR];
+    for (int i = 0; i < mr; i++)
+        for (int j = 0; j < nr; j++) first[i][j] = second[i][j] = _mm512_setzero_ps();
     size_t c = 0;
     for (; c + 32 <= columns; c += 32) {
-        __m512 xa = _mm512_loadu_ps(x + c), xb = _mm512_loadu_ps(x + c + 16);
-        a0 = _mm512_fmadd_ps(xa, qk_load_weights_full(w0, c, format), a0);
-        a1 = _mm512_fmadd_ps(xa, qk_load_weights_full(w1, c, format), a1);
-        a2 = _mm512_fmadd_ps(xa, qk_load_weights_full(w2, c, format), a2);
-        a3 = _mm512_fmadd_ps(xa, qk_load_weights_full(w3, c, format), a3);
-        b0 = _mm512_fmadd_ps(xb, qk_load_weights_full(w0, c + 16, format), b0);
-        b1 = _mm512_fmadd_ps(xb, qk_load_weights_full(w1, c + 16, format), b1);
-        b2 = _mm512_fmadd_ps(xb, qk_load_weights_full(w2, c + 16, format), b2);
-        b3 = _mm512_fmadd_ps(xb, qk_load_weights_full(w3, c + 16, format), b3);
-    }
-    for (; c < columns; c += 16) {
-        __mmask16 mask = qk_tail_mask(columns - c);
-        __m512 xa = _mm512_maskz_loadu_ps(mask, x + c);
-        a0 = _mm512_fmadd_ps(xa, qk_load_weights(w0, c, mask, format), a0);
-        a1 = _mm512_fmadd_ps(xa, qk_load_weights(w1, c, mask, format), a1);
-        a2 = _mm512_fmadd_ps(xa, qk_load_weights(w2, c, mask, format), a2);
-        a3 = _mm512_fmadd_ps(xa, qk_load_weights(w3, c, mask, format), a3);
-    }
-    float s0 = _mm512_reduce_add_ps(_mm512_add_ps(a0, b0)), s1 = _mm512_reduce_add_ps(_mm512_add_ps(a1, b1));
-    float s2 = _mm512_reduce_add_ps(_mm512_add_ps(a2, b2)), s3 = _mm512_reduce_add_ps(_mm512_add_ps(a3, b3));
-    if (bias) {
-        s0 += bias[r], s1 += bias[r + 1], s2 += bias[r + 2], s3 += bias[r + 3];
-    }
-    y[r] = s0, y[r + 1] = s1, y[r + 2] = s2, y[r + 3] = s3;
-}
-
-/// y[r] for one weight row, streamed with four accumulators.
-QK_ALWAYS_INLINE void qk_gemv_row(const float *x, qk_matrix w, size_t r, const float *bias, float *y,
-                                  const int format) {
-    const void *row = qk_row_pointer(w, r);
-    __m512 a = _mm512_setzero_ps(), b = _mm512_setzero_ps(), d = _mm512_setzero_ps(), e = _mm512_setzero_ps();
-    size_t c = 0;
-    for (; c + 64 <= w.columns; c += 64) {
-        a = _mm512_fmadd_ps(_mm512_loadu_ps(x + c), qk_load_weights_full(row, c, format), a);
-        b = _mm512_fmadd_ps(_mm512_loadu_ps(x + c + 16), qk_load_weights_full(row, c + 16, format), b);
-        d = _mm512_fmadd_ps(_mm512_loadu_ps(x + c + 32), qk_load_weights_full(row, c + 32, format), d);
-        e = _mm512_fmadd_ps(_mm512_loadu_ps(x + c + 48), qk_load_weights_full(row, c + 48, format), e);
-    }
-    for (; c < w.columns; c += 16) {
-        __mmask16 mask = qk_tail_mask(w.columns - c);
-        a = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, x + c), qk_load_weights(row, c, mask, format), a);
-    }
-    float sum = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a, b), _mm512_add_ps(d, e)));
-    y[r] = bias ? sum + bias[r] : sum;
-}
-
-/// y[m, r] for `mx` (2...4) activation rows and one weight row, which is streamed once.
-QK_ALWAYS_INLINE void qk_gemv_row_batch(const int mx, const float *x, qk_matrix w, size_t r, const float *bias,
-                                        float *y, const int format) {
-    const size_t columns = w.columns;
-    const void *row = qk_row_pointer(w, r);
-    __m512 acc[4][2];
-    for (int m = 0; m < mx; m++) acc[m][0] = acc[m][1] = _mm512_setzero_ps();
-    size_t c = 0;
-    for (; c + 32 <= columns; c += 32) {
-        const __m512 w0 = qk_load_weights_full(row, c, format), w1 = qk_load_weights_full(row, c + 16, format);
-        for (int m = 0; m < mx; m++) {
-            acc[m][0] = _mm512_fmadd_ps(_mm512_loadu_ps(x + m * columns + c), w0, acc[m][0]);
-            acc[m][1] = _mm512_fmadd_ps(_mm512_loadu_ps(x + m * columns + c + 16), w1, acc[m][1]);
+        __m512 xa[QK_DOT_MR], xb[QK_DOT_MR];
+        for (int i = 0; i < mr; i++) xa[i] = _mm512_loadu_ps(x + i * ldx + c), xb[i] = _mm512_loadu_ps(x + i * ldx + c + 16);
+        for (int j = 0; j < nr; j++) {
+            const __m512 wa = qk_load_weights_full(rows[j], c, format), wb = qk_load_weights_full(rows[j], c + 16, format);
+            for (int i = 0; i < mr; i++) {
+                first[i][j] = _mm512_fmadd_ps(xa[i], wa, first[i][j]);
+                second[i][j] = _mm512_fmadd_ps(xb[i], wb, second[i][j]);
+            }
         }
     }
     for (; c < columns; c += 16) {
         const __mmask16 mask = qk_tail_mask(columns - c);
-        const __m512 w0 = qk_load_weights(row, c, mask, format);
-        for (int m = 0; m < mx; m++)
-            acc[m][0] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, x + m * columns + c), w0, acc[m][0]);
+        __m512 xa[QK_DOT_MR];
+        for (int i = 0; i < mr; i++) xa[i] = _mm512_maskz_loadu_ps(mask, x + i * ldx + c);
+        for (int j = 0; j < nr; j++) {
+            const __m512 wa = qk_load_weights(rows[j], c, mask, format);
+            for (int i = 0; i < mr; i++) first[i][j] = _mm512_fmadd_ps(xa[i], wa, first[i][j]);
+        }
     }
-    for (int m = 0; m < mx; m++) {
-        const float sum = _mm512_reduce_add_ps(_mm512_add_ps(acc[m][0], acc[m][1]));
-        y[m * w.rows + r] = bias ? sum + bias[r] : sum;
-    }
+    for (int i = 0; i < mr; i++)
+        for (int j = 0; j < nr; j++) {
+            const float sum = _mm512_reduce_add_ps(_mm512_add_ps(first[i][j], second[i][j]));
+            y[i * ldy + r + j] = bias ? sum + bias[r + j] : sum;
+        }
 }
 
-/// Measured on Zen 5 streaming from DRAM: float32 rows go fastest four at a time (40 GB/s on
-/// one thread against 32 row by row), 16-bit rows one at a time (36 GB/s against 27).
-QK_ALWAYS_INLINE void qk_gemv(const float *x, qk_matrix w, const float *bias, size_t row_begin, size_t row_end,
-                              float *y, const int format) {
-    size_t r = row_begin;
-    if (format == QK_FORMAT_F32)
-        for (; r + 4 <= row_end; r += 4) qk_gemv_rows4(x, w, r, bias, y, format);
-    for (; r < row_end; r++) qk_gemv_row(x, w, r, bias, y, format);
-}
-
-/// A few activation rows (batched decoding): stream each weight row once for all of them.
-QK_ALWAYS_INLINE void qk_gemv_batch(const float *x, size_t x_rows, qk_matrix w, const float *bias,
-                                    size_t row_begin, size_t row_end, float *y, const int format) {
-    for (size_t r = row_begin; r < row_end; r++) {
-        switch (x_rows) {
-        case 2: qk_gemv_row_batch(2, x, w, r, bias, y, format); break;
-        case 3: qk_gemv_row_batch(3, x, w, r, bias, y, format); break;
-        default: qk_gemv_row_batch(4, x, w, r, bias, y, format); break;
+/// qk_dot_tile for any tile of up to QK_DOT_MR × QK_DOT_NR.
+QK_ALWAYS_INLINE void qk_dot_tile_any(size_t mr, size_t nr, const float *x, size_t ldx, qk_matrix w, size_t r,
+                                      const float *bias, float *y, size_t ldy, const int format) {
+    if (mr == 1) {
+        switch (nr) {
+        case 1: qk_dot_tile(1, 1, x, ldx, w, r, bias, y, ldy, format); break;
+        case 2: qk_dot_tile(1, 2, x, ldx, w, r, bias, y, ldy, format); break;
+        case 3: qk_dot_tile(1, 3, x, ldx, w, r, bias, y, ldy, format); break;
+        default: qk_dot_tile(1, 4, x, ldx, w, r, bias, y, ldy, format); break;
+        }
+    } else {
+        switch (nr) {
+        case 1: qk_dot_tile(2, 1, x, ldx, w, r, bias, y, ldy, format); break;
+        case 2: qk_dot_tile(2, 2, x, ldx, w, r, bias, y, ldy, format); break;
+        case 3: qk_dot_tile(2, 3, x, ldx, w, r, bias, y, ldy, format); break;
+        default: qk_dot_tile(2, 4, x, ldx, w, r, bias, y, ldy, format); break;
         }
     }
 }

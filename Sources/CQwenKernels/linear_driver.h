@@ -1,7 +1,7 @@
 // The blocked GEMM driver and the linear-layer entry point shared by linear_avx2.c and
-// linear_avx512.c. The including file defines, under its target attribute, qk_gemv, qk_gemv_batch,
-// qk_pack_panel, qk_micro_kernel_any, QK_KC/QK_NR/QK_MR, QK_PANEL_ALIGN (bytes) and
-// QK_ISA_NAME(name), then includes this file once.
+// linear_avx512.c. The including file defines, under its target attribute, qk_dot_tile_any and
+// QK_DOT_MR/QK_DOT_NR (row kernels), qk_pack_panel, qk_micro_kernel_any, QK_KC/QK_NR/QK_MR,
+// QK_PANEL_ALIGN (bytes) and QK_ISA_NAME(name), then includes this file once.
 
 QK_ALWAYS_INLINE void qk_gemm(const float *x, size_t x_rows, qk_matrix w, const float *bias, size_t row_begin,
                               size_t row_end, float *y, const int format) {
@@ -21,19 +21,26 @@ QK_ALWAYS_INLINE void qk_gemm(const float *x, size_t x_rows, qk_matrix w, const 
     }
 }
 
+/// Up to QK_ROW_KERNEL_LIMIT rows: tiles of QK_DOT_MR activation rows × QK_DOT_NR weight rows, each
+/// output computed as it would be alone.
+QK_ALWAYS_INLINE void qk_row_kernels(const float *x, size_t x_rows, qk_matrix w, const float *bias, size_t row_begin,
+                                     size_t row_end, float *y, const int format) {
+    for (size_t r = row_begin; r < row_end; r += QK_DOT_NR) {
+        const size_t nr = row_end - r < QK_DOT_NR ? row_end - r : QK_DOT_NR;
+        for (size_t m = 0; m < x_rows; m += QK_DOT_MR) {
+            const size_t mr = x_rows - m < QK_DOT_MR ? x_rows - m : QK_DOT_MR;
+            qk_dot_tile_any(mr, nr, x + m * w.columns, w.columns, w, r, bias, y + m * w.rows, w.rows, format);
+        }
+    }
+}
+
 void QK_ISA_NAME(qk_linear)(const float *x, size_t x_rows, qk_matrix w, const float *bias,
                              size_t row_begin, size_t row_end, float *y) {
-    if (x_rows == 1) {
+    if (x_rows <= QK_ROW_KERNEL_LIMIT) {
         switch (w.format) {
-        case QK_FORMAT_F16: qk_gemv(x, w, bias, row_begin, row_end, y, QK_FORMAT_F16); break;
-        case QK_FORMAT_BF16: qk_gemv(x, w, bias, row_begin, row_end, y, QK_FORMAT_BF16); break;
-        default: qk_gemv(x, w, bias, row_begin, row_end, y, QK_FORMAT_F32); break;
-        }
-    } else if (x_rows <= 4) {
-        switch (w.format) {
-        case QK_FORMAT_F16: qk_gemv_batch(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_F16); break;
-        case QK_FORMAT_BF16: qk_gemv_batch(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_BF16); break;
-        default: qk_gemv_batch(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_F32); break;
+        case QK_FORMAT_F16: qk_row_kernels(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_F16); break;
+        case QK_FORMAT_BF16: qk_row_kernels(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_BF16); break;
+        default: qk_row_kernels(x, x_rows, w, bias, row_begin, row_end, y, QK_FORMAT_F32); break;
         }
     } else {
         switch (w.format) {

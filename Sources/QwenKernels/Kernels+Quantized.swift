@@ -1,20 +1,16 @@
 import CQwenKernels
 
 extension Kernels {
-    /// Activation rows from which a quantized product dequantizes weight panels and runs the
-    /// float32 kernels instead of integer dot products per row.
-    static let dequantizedRowThreshold = 4
-
-    /// ``linear(_:rowCount:weight:bias:into:pool:path:)`` for block-quantized weights. For a few
-    /// rows (decoding), each row of `x` is quantized once to 8-bit blocks (ggml's Q8_0 rule per 32
-    /// values, or Q8_K per 256 for the k-quants) and every output is an integer dot product per
-    /// block scaled in float32, as llama.cpp computes it. For many rows (prefill), panels of
-    /// weight rows are dequantized and multiplied in float32 with `x` as it is.
+    /// ``linear(_:rowCount:weight:bias:into:pool:path:)`` for block-quantized weights. Up to
+    /// ``batchInvariantRowLimit`` rows (decoding), each row of `x` is quantized once to 8-bit blocks
+    /// (ggml's Q8_0 rule per 32 values, or Q8_K per 256 for the k-quants) and every output is an
+    /// integer dot product per block scaled in float32, as llama.cpp computes it. For more rows
+    /// (prefill), panels of weight rows are dequantized and multiplied in float32 with `x` as it is.
     static func quantizedLinear(
         _ x: UnsafePointer<Float>, rowCount: Int, weight: WeightMatrix, bias: UnsafePointer<Float>?,
         into y: UnsafeMutablePointer<Float>, pool: ThreadPool, path: KernelPath
     ) {
-        if rowCount >= dequantizedRowThreshold {
+        if rowCount > batchInvariantRowLimit {
             return dequantizedLinear(x, rowCount: rowCount, weight: weight, bias: bias, into: y, pool: pool, path: path)
         }
         let matrix = weight.cMatrix

@@ -18,8 +18,16 @@ public enum Kernels {
     /// Multiply-adds below which a call runs on the calling thread alone.
     static let parallelThreshold = 1 << 15
 
+    /// Activation rows up to which ``linear(_:rowCount:weight:bias:into:pool:path:)`` computes
+    /// every row bit for bit as it would compute that row alone, in any weight format and on any
+    /// number of threads: the decoding kernels. Batched decoding of up to this many sequences per
+    /// call therefore returns exactly what decoding each alone returns. More rows take the
+    /// matrix-matrix (prefill) kernels, which sum in another order.
+    public static let batchInvariantRowLimit = Int(QK_ROW_KERNEL_LIMIT)
+
     /// `y[m, r] = Σ_c x[m, c] · W[r, c] (+ bias[r])` for `m` in `0..<rowCount`: a PyTorch
-    /// `Linear` layer applied to `rowCount` rows.
+    /// `Linear` layer applied to `rowCount` rows. Up to ``batchInvariantRowLimit`` rows, each row's
+    /// result is independent of the others.
     ///
     /// - Parameters:
     ///   - x: `[rowCount, weight.columns]` activations.

@@ -48,6 +48,11 @@ typedef struct {
     size_t columns;
 } qk_matrix;
 
+/// Activation rows up to which qk_linear and qk_quant_linear compute every row exactly as they would
+/// compute it alone (decoding kernels); more rows take the matrix-matrix kernels, whose summation
+/// order differs.
+enum { QK_ROW_KERNEL_LIMIT = 32 };
+
 /// y[m, r] = Σ_c x[m, c] · W[r, c] (+ bias[r]) for m < x_rows and row_begin <= r < row_end.
 /// x is [x_rows, W.columns]; y is [x_rows, W.rows]; bias may be NULL.
 void qk_linear(qk_isa isa, const float *x, size_t x_rows, qk_matrix w, const float *bias,
