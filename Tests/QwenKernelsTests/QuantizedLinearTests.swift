@@ -48,7 +48,7 @@ import Testing
         for columns in widths {
             for rows in [1, 7, 33, 67] {
                 let matrix = QuantizedTestMatrix(format: format, rows: rows, columns: columns, random: &random)
-                for rowCount in [1, 3, 17] {
+                for rowCount in [1, 3, 17, 40] {
                     let x = random.floats(rowCount * columns)
                     for bias in [nil, random.floats(rows)] {
                         let expected = Self.reference(x: x, rowCount: rowCount, matrix: matrix, bias: bias)
