@@ -20,7 +20,7 @@ struct BenchCommand: ParsableCommand {
               qwen bench --model ./qwen2.5-0.5b-q8_0.gguf --prompt-tokens 64 --gen-tokens 8
             """)
 
-    @Option(help: "A model directory (Hugging Face layout).")
+    @Option(help: "A model directory, a .gguf file, or a Hub id (ORG/NAME[:QUANT]) in the Hugging Face cache.")
     var model: String
 
     @Option(help: "Threads to run on (default: the physical cores).")

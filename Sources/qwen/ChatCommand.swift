@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import QwenKit
 
@@ -18,8 +17,10 @@ struct ChatCommand: AsyncParsableCommand {
               /clear         forget the conversation (keeps the system message)
               /system TEXT   set the system message and start over
               /exit          leave (also Ctrl-D)
-            Ctrl-C stops the reply being written without leaving.
-            When stdin is not a terminal, each line is one user message.
+            Ctrl-C stops the reply being written (what was written stays in the
+            conversation); at the prompt, Ctrl-C twice in a row leaves.
+            When stdin is not a terminal, each line is one user message and end of
+            input leaves.
 
             Examples:
               qwen pull Qwen/Qwen2.5-0.5B-Instruct && qwen chat
@@ -39,9 +40,18 @@ struct ChatCommand: AsyncParsableCommand {
         let parameters = options.parameters(for: qwen)
         let interactive = isatty(STDIN_FILENO) != 0
         var conversation = Conversation(system: system)
-        let interrupts = InterruptMonitor()
+        let interrupts = try InterruptMonitor()
 
         while true {
+            // At the prompt, a first Ctrl-C says how to leave and a second one in a row leaves.
+            interrupts.reset { presses in
+                if presses > 1 {
+                    StandardStreams.write("\n")
+                    Foundation.exit(0)
+                }
+                StandardStreams.writeError("\n(Ctrl-C again, Ctrl-D or /exit to leave)\n")
+                if interactive { StandardStreams.write(">>> ") }
+            }
             if interactive { StandardStreams.write(">>> ") }
             guard let line = readLine(strippingNewline: true) else { break }
             let input = line.trimmingCharacters(in: .whitespaces)
@@ -67,31 +77,40 @@ struct ChatCommand: AsyncParsableCommand {
         }
     }
 
-    /// Streams one reply to stdout and returns its text; Ctrl-C ends it early.
+    /// Streams one reply to stdout and returns its text. Ctrl-C stops it: the loop leaves the
+    /// stream, which cancels the generation; what was written so far stays the reply.
     private func respond(
         qwen: LanguageModel, prompt: [Int], parameters: SamplingParameters, interrupts: InterruptMonitor
     ) async throws -> String {
-        let task = Task {
-            var text = ""
-            var summary: GenerationSummary?
-            for try await event in qwen.generate(prompt: prompt, parameters: parameters) {
-                switch event {
-                case .token(let token):
-                    text += token.text
-                    StandardStreams.write(token.text)
-                case .finished(let finished):
-                    summary = finished
-                }
+        interrupts.reset()
+        var reply = Reply()
+        for try await event in qwen.generate(prompt: prompt, parameters: parameters) {
+            guard interrupts.presses == 0 else { break }
+            switch event {
+            case .token(let token):
+                reply.text += token.text
+                reply.tokenCount += 1
+                StandardStreams.write(token.text)
+            case .finished(let summary):
+                reply.summary = summary
             }
-            return (text, summary)
         }
-        interrupts.onInterrupt { task.cancel() }
-        defer { interrupts.onInterrupt(nil) }
-        let (text, summary) = try await task.value
         StandardStreams.write("\n")
-        if let summary { StandardStreams.writeError(summary.speedLine + "\n") }
-        return text
+        if let summary = reply.summary {
+            StandardStreams.writeError(summary.speedLine + "\n")
+        } else {
+            StandardStreams.writeError("[interrupted after \(reply.tokenCount) tokens]\n")
+        }
+        return reply.text
     }
+}
+
+/// A reply as it streams: its text, its tokens, and the summary once generation finishes (none
+/// when it was interrupted).
+private struct Reply {
+    var text = ""
+    var tokenCount = 0
+    var summary: GenerationSummary?
 }
 
 /// One line typed at the chat prompt.
@@ -133,32 +152,5 @@ struct Conversation {
 
     mutating func append(role: String, content: String) {
         messages.append(["role": .string(role), "content": .string(content)])
-    }
-}
-
-/// Turns Ctrl-C into a call of the current handler; with no handler, Ctrl-C exits as usual.
-final class InterruptMonitor: @unchecked Sendable {
-    private let source: DispatchSourceSignal
-    private let lock = NSLock()
-    private var handler: (@Sendable () -> Void)?
-
-    init() {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { [weak self] in
-            guard let self else { return }
-            lock.lock()
-            let current = handler
-            lock.unlock()
-            if let current { current() } else { Foundation.exit(130) }
-        }
-        source.resume()
-    }
-
-    /// Sets (or clears, with nil) what Ctrl-C does.
-    func onInterrupt(_ handler: (@Sendable () -> Void)?) {
-        lock.lock()
-        self.handler = handler
-        lock.unlock()
     }
 }

@@ -22,7 +22,7 @@ struct LogitsCommand: ParsableCommand {
               qwen logits --model ./Qwen2.5-0.5B-Instruct --text Hi --dump-last last.f32
             """)
 
-    @Option(help: "A model directory, or a Hub id (ORG/NAME) in the Hugging Face cache.")
+    @Option(help: "A model directory, a .gguf file, or a Hub id (ORG/NAME[:QUANT]) in the Hugging Face cache.")
     var model: String
 
     @Option(help: "Text to tokenize (no special tokens added; special-token text is matched).")

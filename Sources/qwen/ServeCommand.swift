@@ -25,7 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
                 -d '{"model":"qwen","messages":[{"role":"user","content":"Hello"}]}'
             """)
 
-    @Option(help: "A model directory (Hugging Face layout).")
+    @Option(help: "A model directory, a .gguf file, or a Hub id (ORG/NAME[:QUANT]) in the Hugging Face cache.")
     var model: String
 
     @Option(help: "The address to listen on.")

@@ -17,7 +17,7 @@ struct TokenizeCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "A model directory, or a Hub id (ORG/NAME) in the Hugging Face cache.")
+    @Option(help: "A model directory, a .gguf file, or a Hub id (ORG/NAME[:QUANT]) in the Hugging Face cache.")
     var model: String
 
     @Option(help: "The text to tokenize.")

@@ -69,27 +69,3 @@ import Testing
         }
     }
 }
-
-@Suite struct ChatCommandTests {
-    @Test func pipedTurnsClearAndExit() throws {
-        let input = "Hello\nAnd again\n/clear\n/system Be brief.\nHi\n/exit\nnever sent\n"
-        let result = try CLI.run(
-            ["chat", "--model", GenerateCommandTests.model, "--max-tokens", "4", "--temperature", "0"], stdin: input)
-        #expect(result.status == 0, "\(result.stderr)")
-        let replies = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
-        #expect(replies.count >= 3)
-        let speedLines = result.stderr.split(separator: "\n").filter { $0.contains("tok/s") }
-        #expect(speedLines.count == 3)
-        // The second turn carries the first exchange: its prompt is longer than a fresh one.
-        #expect(speedLines[1].contains("prompt tokens"))
-        #expect(result.stderr.contains("conversation cleared"))
-        // After /clear and /system the third turn starts fresh with the custom system message.
-        #expect(speedLines[2].hasPrefix("[17 prompt tokens"), "\(speedLines[2])")
-    }
-
-    @Test func endOfInputExits() throws {
-        let result = try CLI.run(["chat", "--model", GenerateCommandTests.model, "--max-tokens", "2"], stdin: "")
-        #expect(result.status == 0)
-        #expect(result.stdout.isEmpty)
-    }
-}

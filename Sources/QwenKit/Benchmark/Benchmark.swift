@@ -18,6 +18,8 @@ public struct Benchmark: Sendable {
     /// Threads to run on (nil: the physical cores).
     public var threadCount: Int?
 
+    /// A benchmark of a `promptTokens` prefill and `generatedTokens` decode steps, timed
+    /// `repetitions` times on `threadCount` threads.
     public init(promptTokens: Int, generatedTokens: Int, repetitions: Int = 3, threadCount: Int? = nil) {
         self.promptTokens = promptTokens
         self.generatedTokens = generatedTokens
@@ -90,6 +92,7 @@ public struct Benchmark: Sendable {
 
 /// Why a benchmark could not run.
 public enum BenchmarkError: Error, CustomStringConvertible, Equatable {
+    /// A count is below 1; the text says which.
     case invalidArgument(String)
 
     public var description: String {

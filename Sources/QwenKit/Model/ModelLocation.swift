@@ -52,7 +52,9 @@ public enum ModelLocation: Sendable, Equatable {
 
 /// Why a model path could not be used.
 public enum ModelLocationError: Error, CustomStringConvertible, Equatable {
+    /// Nothing exists at the path.
     case notFound(String)
+    /// The path is a file, but not a `.gguf` file.
     case unsupportedFile(String)
 
     public var description: String {

@@ -37,7 +37,7 @@ public final class Qwen2Model: @unchecked Sendable {
     private let lock = NSLock()
 
     /// Loads `config.json` and the safetensors weights of a Hugging Face model directory, and
-    /// runs on `threadCount` threads (default: ``ThreadPool/defaultThreadCount``). `progress`, when
+    /// runs on `threadCount` threads (default: QwenKernels' `ThreadPool.defaultThreadCount`). `progress`, when
     /// given, is called after each part of the model is ready (see ``LoadProgress``).
     public convenience init(
         directory: URL, threadCount: Int? = nil, progress: ((LoadProgress) -> Void)? = nil

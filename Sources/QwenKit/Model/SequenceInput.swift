@@ -11,6 +11,7 @@ public struct SequenceInput: Sendable {
     /// The sequence's KV cache; the pass appends `tokens` to it.
     public var cache: KVCache
 
+    /// The `tokens` that continue the sequence held in `cache`.
     public init(tokens: [Int], cache: KVCache) {
         self.tokens = tokens
         self.cache = cache

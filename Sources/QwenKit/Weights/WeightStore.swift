@@ -96,7 +96,7 @@ public final class WeightStore: @unchecked Sendable {
         return file.bytes(of: info)
     }
 
-    /// A 2-D tensor of shape `[rows, columns]` as a ``WeightMatrix``. F32, F16 and BF16 data are
+    /// A 2-D tensor of shape `[rows, columns]` as a QwenKernels `WeightMatrix`. F32, F16 and BF16 data are
     /// used in place (copied only if misaligned in the file); F64 is converted to F32.
     /// Throws when the shape differs or the dtype is not a float type.
     public func matrix(_ name: String, rows: Int, columns: Int) throws -> WeightMatrix {
