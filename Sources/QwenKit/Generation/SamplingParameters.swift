@@ -10,7 +10,7 @@
 /// try parameters.validate(vocabularySize: 151_936)
 /// ```
 ///
-/// In JSON (``Codable``) the keys are the OpenAI/vLLM request names: `temperature`, `top_k`,
+/// In JSON (`Codable`) the keys are the OpenAI/vLLM request names: `temperature`, `top_k`,
 /// `top_p`, `min_p`, `repetition_penalty`, `presence_penalty`, `frequency_penalty`, `logit_bias`,
 /// `seed`, `max_tokens`, `stop_token_ids`, `stop` (a string or an array), `logprobs`,
 /// `top_logprobs`; missing keys take the neutral values.
