@@ -111,7 +111,7 @@ import Testing
         let engine = try Self.engine(slots: 2)
         let results = try await Self.together(requests, on: engine)
         #expect(results.map(\.ids) == expected.map(\.ids))
-        #expect(engine.load.running == 0 && engine.load.waiting == 0)
+        #expect(try await Self.eventually { engine.load.running == 0 && engine.load.waiting == 0 })
     }
 
     /// Polls `condition` for up to two seconds.
@@ -173,7 +173,7 @@ import Testing
         let second = try await Self.collect(engine.generate(prompt: followUp, parameters: Self.greedy(maxTokens: 16)))
         #expect(second.summary?.prefilledTokens == 4)
         #expect(second.ids == expected.ids)
-        #expect(engine.load.cachedTokens > 0)
+        #expect(try await Self.eventually { engine.load.running == 0 && engine.load.cachedTokens > 0 })
     }
 
     @Test func parallelChoicesShareThePromptAndEqualEachAlone() async throws {
