@@ -124,21 +124,23 @@ import Testing
     }
 
     @Test func requestsBeyondTheSlotsQueueFirstComeFirstServed() async throws {
-        let engine = try Self.engine(slots: 1, contextLength: 4096)
-        let endless = Self.greedy(maxTokens: 4000)
+        // The tiny model decodes thousands of tokens a second: "endless" must outlast a starved test task.
+        let engine = try Self.engine(slots: 1, contextLength: 32768)
+        let endless = Self.greedy(maxTokens: 32000)
         var first: AsyncThrowingStream<GenerationEvent, any Error>.AsyncIterator? =
             engine.generate(prompt: [9707], parameters: endless).makeAsyncIterator()
         _ = try await first?.next()
         var second: AsyncThrowingStream<GenerationEvent, any Error>.AsyncIterator? =
             engine.generate(prompt: [9707, 11], parameters: endless).makeAsyncIterator()
         let third = engine.generate(prompt: [9707, 11, 1879], parameters: Self.greedy(maxTokens: 3))
-        #expect(engine.load.running == 1 && engine.load.waiting == 2)
+        // The load is published after each step.
+        #expect(try await Self.eventually { engine.load.running == 1 && engine.load.waiting == 2 })
         _ = try await first?.next()
         #expect(engine.load.running == 1 && engine.load.waiting == 2, "the first request holds the only slot")
         // Dropping the first consumer frees the slot for the second, which came before the third.
         first = nil
         _ = try await second?.next()
-        #expect(engine.load.waiting >= 1, "the third still waits")
+        #expect(try await Self.eventually { engine.load.running == 1 && engine.load.waiting == 1 }, "the third still waits")
         second = nil
         let result = try await Self.collect(third)
         #expect(result.ids.count == 3)
