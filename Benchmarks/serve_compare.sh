@@ -12,7 +12,8 @@
 #                      --requests-per-client
 #   LLAMA_SERVER       the llama-server binary (default: /work/bench/llama-build/bin/llama-server)
 #   SERVE_LOAD         the load generator (default: ../shared/bench/serve_load.py beside the repo)
-# Builds `qwen` in release mode. Not part of CI (needs llama.cpp and a full-size model). The host
+#   QWEN               an existing qwen binary (skips the build)
+# Builds `qwen` in release mode unless QWEN is set. Not part of CI (needs llama.cpp and a full-size model). The host
 # is shared: the load average is printed with each run; compare numbers from one run only.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -27,8 +28,10 @@ for file in "$GGUF" "$LLAMA_SERVER" "$SERVE_LOAD"; do
     [ -e "$file" ] || { echo "serve_compare.sh: $file not found" >&2; exit 1; }
 done
 
-(cd "$root" && swift build -c release --product qwen >&2)
-QWEN="$root/.build/release/qwen"
+if [ -z "${QWEN:-}" ]; then
+    (cd "$root" && swift build -c release --product qwen >&2)
+    QWEN="$root/.build/release/qwen"
+fi
 out="$(mktemp -d)"
 server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$out"' EXIT
