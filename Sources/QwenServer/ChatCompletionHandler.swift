@@ -23,15 +23,22 @@ struct ChatCompletionHandler: Sendable {
         request.sampling.stream ? streamingResponse() : ResponseEncoding.json(try await completion())
     }
 
+    /// Starts every choice at once, as parallel sequences sharing the prompt's cached prefix.
+    private func startChoices() -> [(parameters: SamplingParameters, events: AsyncThrowingStream<GenerationEvent, any Error>)] {
+        (0..<request.sampling.choiceCount).map { index in
+            let parameters = request.sampling.parameters(forChoice: index)
+            return (parameters, scheduler.generate(prompt: promptTokens, parameters: parameters, constraint: constraint()))
+        }
+    }
+
     private func completion() async throws -> JSONValue {
         var choices: [JSONValue] = []
         var completionTokens = 0
-        for index in 0..<request.sampling.choiceCount {
+        for (index, (parameters, events)) in startChoices().enumerated() {
             var text = ""
             var logprobs: [JSONValue] = []
             var summary: GenerationSummary?
-            let parameters = request.sampling.parameters(forChoice: index)
-            for try await event in scheduler.generate(prompt: promptTokens, parameters: parameters, constraint: constraint()) {
+            for try await event in events {
                 switch event {
                 case .token(let token):
                     text += token.text
@@ -75,9 +82,9 @@ struct ChatCompletionHandler: Sendable {
         ResponseEncoding.eventStream(path: "/v1/chat/completions") { writer in
             _ = admission
             var completionTokens = 0
-            for index in 0..<request.sampling.choiceCount {
+            for (index, (parameters, events)) in startChoices().enumerated() {
                 try await writer.write(ResponseEncoding.event(chunk(index: index, delta: ["role": "assistant", "content": ""])))
-                completionTokens += try await streamChoice(index: index, into: &writer)
+                completionTokens += try await streamChoice(index: index, parameters: parameters, events: events, into: &writer)
             }
             if request.sampling.includeUsage {
                 var usage = chunkHeader()
@@ -89,13 +96,15 @@ struct ChatCompletionHandler: Sendable {
     }
 
     /// Streams choice `index` as content and tool-call deltas; returns its completion tokens.
-    private func streamChoice(index: Int, into writer: inout any ResponseBodyWriter) async throws -> Int {
-        let parameters = request.sampling.parameters(forChoice: index)
+    private func streamChoice(
+        index: Int, parameters: SamplingParameters, events: AsyncThrowingStream<GenerationEvent, any Error>,
+        into writer: inout any ResponseBodyWriter
+    ) async throws -> Int {
         var parser = request.parsesToolCalls ? ToolCallParser() : nil
         _ = parser?.append(request.forcedPrefix)
         var callCount = 0
         var pendingLogprobs: [JSONValue] = []
-        for try await event in scheduler.generate(prompt: promptTokens, parameters: parameters, constraint: constraint()) {
+        for try await event in events {
             let segments: [ToolCallParser.Segment]
             switch event {
             case .token(let token):

@@ -8,7 +8,7 @@ import ServiceLifecycle
 ///
 /// ```swift
 /// let model = try LanguageModel(path: "Qwen2.5-0.5B-Instruct")
-/// let server = OpenAIServer(model: model, configuration: ServerConfiguration(modelName: "qwen2.5"))
+/// let server = try OpenAIServer(model: model, configuration: ServerConfiguration(modelName: "qwen2.5"))
 /// try await server.run(host: "127.0.0.1", port: 8080)
 /// ```
 public struct OpenAIServer: Sendable {
@@ -17,13 +17,12 @@ public struct OpenAIServer: Sendable {
     /// The queue every generation goes through.
     public let scheduler: Scheduler
 
-    /// A server for `model`.
-    public init(model: LanguageModel, configuration: ServerConfiguration) {
+    /// A server for `model`, with the batch engine ``ServerConfiguration/makeEngine(for:)`` makes.
+    public init(model: LanguageModel, configuration: ServerConfiguration) throws {
         self.configuration = configuration
-        let metrics = ServerMetrics(kvCacheCapacity: model.generator.contextLength)
         scheduler = Scheduler(
-            model: model, metrics: metrics, maxInFlight: configuration.maxRequestsInFlight,
-            retryAfter: configuration.retryAfterSeconds)
+            model: model, engine: try configuration.makeEngine(for: model),
+            maxInFlight: configuration.maxRequestsInFlight, retryAfter: configuration.retryAfterSeconds)
     }
 
     /// The routes, with error mapping and metrics on all of them and the API key check on `/v1`.
@@ -95,7 +94,7 @@ public struct OpenAIServer: Sendable {
     }
 
     private func checkContext(_ promptTokens: Int) throws(APIError) {
-        let contextLength = scheduler.model.generator.contextLength
+        let contextLength = scheduler.engine.contextLength
         guard promptTokens < contextLength else {
             throw .contextLengthExceeded(promptTokens: promptTokens, contextLength: contextLength)
         }

@@ -1,20 +1,20 @@
 import Foundation
 import QwenKit
 
-/// Admits requests and gives them the model in turn.
+/// Admits requests and hands their generations to the continuous-batching engine.
 ///
-/// A request first takes an ``Admission`` (429 past ``ServerConfiguration/maxRequestsInFlight``),
-/// then each of its generations waits in a first-come queue for the model. The model's
-/// ``Generator`` holds one KV cache, so one sequence decodes at a time; waiting is asynchronous,
-/// so no thread blocks while a request queues. Ending the consuming task (a client that
-/// disconnects) leaves the queue or stops the generation within one token.
+/// A request first takes an ``Admission`` (429 past ``ServerConfiguration/maxRequestsInFlight``
+/// requests served or queued); each of its generations (one per choice) is then a sequence of
+/// the ``BatchEngine``, which decodes up to ``BatchEngine/slotCount`` of them together and queues
+/// the rest first come, first served, without blocking a thread. Ending the consuming task (a
+/// client that disconnects) frees the sequence's slot or queue place within one step.
 ///
 /// ```swift
 /// let admission = try scheduler.admit()
 /// for try await event in scheduler.generate(prompt: ids, parameters: parameters) { ... }
 /// ```
 public final class Scheduler: @unchecked Sendable {
-    /// Proof that a request was admitted; the slot frees when it is released.
+    /// Proof that a request was admitted; the place frees when it is released.
     public final class Admission: Sendable {
         private let scheduler: Scheduler
 
@@ -25,27 +25,24 @@ public final class Scheduler: @unchecked Sendable {
         deinit { scheduler.leave() }
     }
 
-    private struct Waiter {
-        let id: Int
-        let continuation: CheckedContinuation<Void, any Error>
-    }
-
-    /// The model generations run on.
+    /// The model, its tokenizer and sampling defaults.
     public let model: LanguageModel
+    /// The engine sequences run on.
+    public let engine: BatchEngine
     /// Where queue depth, latencies and token counts are recorded.
     public let metrics: ServerMetrics
     private let maxInFlight: Int
     private let retryAfter: Int
     private let lock = NSLock()
     private var inFlight = 0
-    private var isModelBusy = false
-    private var waiters: [Waiter] = []
-    private var nextWaiterID = 0
+    /// The token bytes JSON mode checks, built on first use.
+    private var jsonVocabulary: JSONObjectConstraint.Vocabulary?
 
-    /// A scheduler over `model` admitting at most `maxInFlight` requests at once.
-    public init(model: LanguageModel, metrics: ServerMetrics, maxInFlight: Int, retryAfter: Int) {
+    /// A scheduler over `engine` (running `model`) admitting at most `maxInFlight` requests at once.
+    public init(model: LanguageModel, engine: BatchEngine, maxInFlight: Int, retryAfter: Int) {
         self.model = model
-        self.metrics = metrics
+        self.engine = engine
+        metrics = ServerMetrics(engine: engine)
         self.maxInFlight = maxInFlight
         self.retryAfter = retryAfter
     }
@@ -60,13 +57,8 @@ public final class Scheduler: @unchecked Sendable {
     }
 
     private func leave() {
-        lock.lock()
-        inFlight -= 1
-        lock.unlock()
+        lock.withLock { inFlight -= 1 }
     }
-
-    /// The token bytes JSON mode checks, built on first use.
-    private var jsonVocabulary: JSONObjectConstraint.Vocabulary?
 
     /// A constraint to one JSON object for this model.
     public func jsonConstraint() -> JSONObjectConstraint {
@@ -78,26 +70,22 @@ public final class Scheduler: @unchecked Sendable {
         }
     }
 
-    /// Generates a continuation of `prompt` once the model is free, recording time to first
-    /// token, inter-token latency and token counts; a `constraint` limits it to one JSON object.
+    /// Generates a continuation of `prompt` as one sequence of the engine, recording time to
+    /// first token, inter-token latency and token counts; a `constraint` limits it to one JSON
+    /// object. The sequence starts at once (or queues), whether or not the stream is read yet.
     public func generate(
         prompt: [Int], parameters: SamplingParameters, constraint: JSONObjectConstraint? = nil
     ) -> AsyncThrowingStream<GenerationEvent, any Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task { [self] in
+        let start = DispatchTime.now()
+        let events = engine.generate(prompt: prompt, parameters: parameters, constraint: constraint)
+        return AsyncThrowingStream { continuation in
+            let task = Task { [metrics] in
                 do {
-                    let start = DispatchTime.now()
-                    try await waitForModel()
-                    defer { releaseModel() }
-                    metrics.setLoad(running: 1, kvCacheUsed: prompt.count)
                     var last: DispatchTime?
-                    var generated = 0
-                    for try await event in model.generate(prompt: prompt, parameters: parameters, constraint: constraint) {
+                    for try await event in events {
                         let now = DispatchTime.now()
                         switch event {
                         case .token:
-                            generated += 1
-                            metrics.setLoad(kvCacheUsed: prompt.count + generated)
                             if let last {
                                 metrics.observeInterTokenLatency(now.seconds(since: last))
                             } else {
@@ -116,49 +104,6 @@ public final class Scheduler: @unchecked Sendable {
             }
             continuation.onTermination = { _ in task.cancel() }
         }
-    }
-
-    private func waitForModel() async throws {
-        let id = lock.withLock {
-            nextWaiterID += 1
-            return nextWaiterID
-        }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                lock.lock()
-                defer { lock.unlock() }
-                if Task.isCancelled {
-                    continuation.resume(throwing: CancellationError())
-                } else if !isModelBusy {
-                    isModelBusy = true
-                    continuation.resume()
-                } else {
-                    waiters.append(Waiter(id: id, continuation: continuation))
-                    metrics.setLoad(queueDepth: waiters.count)
-                }
-            }
-        } onCancel: {
-            lock.lock()
-            let index = waiters.firstIndex { $0.id == id }
-            let waiter = index.map { waiters.remove(at: $0) }
-            metrics.setLoad(queueDepth: waiters.count)
-            lock.unlock()
-            waiter?.continuation.resume(throwing: CancellationError())
-        }
-    }
-
-    private func releaseModel() {
-        lock.lock()
-        metrics.setLoad(running: 0, kvCacheUsed: 0)
-        guard !waiters.isEmpty else {
-            isModelBusy = false
-            lock.unlock()
-            return
-        }
-        let next = waiters.removeFirst()
-        metrics.setLoad(queueDepth: waiters.count)
-        lock.unlock()
-        next.continuation.resume()
     }
 }
 

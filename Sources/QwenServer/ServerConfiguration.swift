@@ -1,9 +1,13 @@
+import Foundation
+import QwenKit
+
 /// What a ``OpenAIServer`` serves and the limits it enforces.
 ///
 /// ```swift
 /// var configuration = ServerConfiguration(modelName: "qwen2.5-0.5b-instruct")
 /// configuration.apiKey = "sk-local"
-/// configuration.maxRequestsInFlight = 32
+/// configuration.parallelSequences = 8
+/// configuration.contextLength = 4096
 /// ```
 public struct ServerConfiguration: Sendable {
     /// The model id `/v1/models` lists and responses carry.
@@ -20,9 +24,30 @@ public struct ServerConfiguration: Sendable {
     public var maxRequestsInFlight: Int = 64
     /// The `Retry-After` sent with 429, in seconds.
     public var retryAfterSeconds: Int = 1
+    /// The most sequences decoded together (each choice of each request is one sequence); fewer
+    /// when ``kvCacheMemory`` cannot hold this many contexts.
+    public var parallelSequences: Int = 16
+    /// Tokens one sequence's context holds, prompt included; nil: the loaded model's context
+    /// length (``LanguageModel/generator``).
+    public var contextLength: Int?
+    /// Bytes the KV caches of all sequences may take; nil: a quarter of the physical memory.
+    public var kvCacheMemory: Int?
+    /// Most prompt tokens prefilled per decode step, so running streams keep flowing.
+    public var prefillTokenBudget: Int = 256
 
     /// A configuration with default limits and no API key.
     public init(modelName: String) {
         self.modelName = modelName
+    }
+
+    /// The batch engine these settings ask for on `model`: ``parallelSequences`` slots of
+    /// ``contextLength`` tokens, fewer when ``kvCacheMemory`` cannot hold that many. Throws
+    /// ``BatchEngineError`` or ``ModelError/invalidContextLength(_:)`` for unusable settings.
+    public func makeEngine(for model: LanguageModel) throws -> BatchEngine {
+        try BatchEngine(
+            model: model.model, tokenizer: model.tokenizer,
+            kvCacheMemory: kvCacheMemory ?? Int(clamping: ProcessInfo.processInfo.physicalMemory / 4),
+            contextLength: contextLength ?? model.generator.contextLength, maxSlotCount: parallelSequences,
+            prefillTokenBudget: prefillTokenBudget)
     }
 }

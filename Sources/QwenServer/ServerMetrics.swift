@@ -1,4 +1,5 @@
 import Foundation
+import QwenKit
 
 /// The server's counters, gauges and histograms, exposed as Prometheus text on `GET /metrics`.
 ///
@@ -6,7 +7,7 @@ import Foundation
 /// one lock-protected struct keeps the dependency list to Hummingbird alone.
 ///
 /// ```swift
-/// let metrics = ServerMetrics(kvCacheCapacity: 4096)
+/// let metrics = ServerMetrics(engine: engine)
 /// metrics.recordRequest(path: "/v1/chat/completions", status: 200)
 /// print(metrics.exposition())
 /// ```
@@ -17,19 +18,16 @@ public final class ServerMetrics: @unchecked Sendable {
         var completionTokens = 0
         var timeToFirstToken = Histogram(bounds: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60])
         var interTokenLatency = Histogram(bounds: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1])
-        var queueDepth = 0
-        var running = 0
-        var kvCacheUsed = 0
     }
 
     private let lock = NSLock()
     private var state = State()
-    /// Tokens the KV cache holds.
-    public let kvCacheCapacity: Int
+    /// The engine whose queue, sequences and KV cache the gauges show.
+    public let engine: BatchEngine
 
-    /// Metrics for a server whose KV cache holds `kvCacheCapacity` tokens.
-    public init(kvCacheCapacity: Int) {
-        self.kvCacheCapacity = kvCacheCapacity
+    /// Metrics for a server generating with `engine`.
+    public init(engine: BatchEngine) {
+        self.engine = engine
     }
 
     private func update(_ change: (inout State) -> Void) {
@@ -60,20 +58,13 @@ public final class ServerMetrics: @unchecked Sendable {
         update { $0.interTokenLatency.observe(seconds) }
     }
 
-    /// Sets the gauges: requests waiting for the model, sequences decoding, KV cache rows in use.
-    func setLoad(queueDepth: Int? = nil, running: Int? = nil, kvCacheUsed: Int? = nil) {
-        update {
-            if let queueDepth { $0.queueDepth = queueDepth }
-            if let running { $0.running = running }
-            if let kvCacheUsed { $0.kvCacheUsed = kvCacheUsed }
-        }
-    }
-
     /// The Prometheus text exposition (format 0.0.4).
     public func exposition() -> String {
         lock.lock()
         let s = state
         lock.unlock()
+        let load = engine.load
+        let kvCacheTokens = engine.slotCount * engine.contextLength
         var lines = [
             "# HELP qwen_requests_total HTTP requests by route and status code.",
             "# TYPE qwen_requests_total counter",
@@ -96,18 +87,27 @@ public final class ServerMetrics: @unchecked Sendable {
         ]
         lines += s.interTokenLatency.lines(name: "qwen_inter_token_latency_seconds")
         lines += [
-            "# HELP qwen_queue_depth Generations waiting for the model.",
+            "# HELP qwen_queue_depth Sequences waiting for a slot.",
             "# TYPE qwen_queue_depth gauge",
-            "qwen_queue_depth \(s.queueDepth)",
-            "# HELP qwen_running_sequences Sequences being decoded.",
+            "qwen_queue_depth \(load.waiting)",
+            "# HELP qwen_running_sequences Sequences being prefilled or decoded.",
             "# TYPE qwen_running_sequences gauge",
-            "qwen_running_sequences \(s.running)",
+            "qwen_running_sequences \(load.running)",
+            "# HELP qwen_parallel_sequences Sequence slots: the most sequences decoded together.",
+            "# TYPE qwen_parallel_sequences gauge",
+            "qwen_parallel_sequences \(engine.slotCount)",
             "# HELP qwen_kv_cache_used_tokens KV cache rows held by running sequences.",
             "# TYPE qwen_kv_cache_used_tokens gauge",
-            "qwen_kv_cache_used_tokens \(s.kvCacheUsed)",
-            "# HELP qwen_kv_cache_capacity_tokens KV cache rows available.",
+            "qwen_kv_cache_used_tokens \(load.usedTokens)",
+            "# HELP qwen_kv_cache_cached_tokens KV cache rows idle slots keep for prefix reuse.",
+            "# TYPE qwen_kv_cache_cached_tokens gauge",
+            "qwen_kv_cache_cached_tokens \(load.cachedTokens)",
+            "# HELP qwen_kv_cache_capacity_tokens KV cache rows of all slots.",
             "# TYPE qwen_kv_cache_capacity_tokens gauge",
-            "qwen_kv_cache_capacity_tokens \(kvCacheCapacity)",
+            "qwen_kv_cache_capacity_tokens \(kvCacheTokens)",
+            "# HELP qwen_kv_cache_capacity_bytes Bytes the KV caches of all slots take when full.",
+            "# TYPE qwen_kv_cache_capacity_bytes gauge",
+            "qwen_kv_cache_capacity_bytes \(engine.kvCacheBytes)",
         ]
         return lines.joined(separator: "\n") + "\n"
     }

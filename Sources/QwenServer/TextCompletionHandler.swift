@@ -66,10 +66,14 @@ struct TextCompletionHandler: Sendable {
         sampling.stream ? streamingResponse() : ResponseEncoding.json(try await completion())
     }
 
-    private func choices() -> [(index: Int, prompt: [Int], parameters: SamplingParameters)] {
+    /// Starts every choice of every prompt at once, as parallel sequences.
+    private func startChoices() -> [(
+        index: Int, parameters: SamplingParameters, events: AsyncThrowingStream<GenerationEvent, any Error>
+    )] {
         prompts.enumerated().flatMap { promptIndex, prompt in
             (0..<sampling.choiceCount).map { n in
-                (promptIndex * sampling.choiceCount + n, prompt, sampling.parameters(forChoice: n))
+                let parameters = sampling.parameters(forChoice: n)
+                return (promptIndex * sampling.choiceCount + n, parameters, scheduler.generate(prompt: prompt, parameters: parameters))
             }
         }
     }
@@ -79,11 +83,11 @@ struct TextCompletionHandler: Sendable {
     private func completion() async throws -> JSONValue {
         var choices: [JSONValue] = []
         var completionTokens = 0
-        for (index, prompt, parameters) in self.choices() {
+        for (index, parameters, events) in startChoices() {
             var text = ""
             var tokens: [SampledToken] = []
             var summary: GenerationSummary?
-            for try await event in scheduler.generate(prompt: prompt, parameters: parameters) {
+            for try await event in events {
                 switch event {
                 case .token(let token):
                     text += token.text
@@ -106,8 +110,8 @@ struct TextCompletionHandler: Sendable {
         ResponseEncoding.eventStream(path: "/v1/completions") { writer in
             _ = admission
             var completionTokens = 0
-            for (index, prompt, parameters) in choices() {
-                for try await event in scheduler.generate(prompt: prompt, parameters: parameters) {
+            for (index, parameters, events) in startChoices() {
+                for try await event in events {
                     switch event {
                     case .token(let token):
                         guard !token.text.isEmpty || parameters.logprobs else { continue }

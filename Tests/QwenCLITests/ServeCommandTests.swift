@@ -14,4 +14,23 @@ import Testing
         #expect(result.status != 0)
         #expect(result.stderr.contains("--port"))
     }
+
+    @Test func unusableBatchingOptionsAreRefused() throws {
+        for (arguments, named) in [
+            (["--parallel", "0"], "--parallel"), (["--prefill-chunk", "0"], "--prefill-chunk"),
+            (["--kv-cache-memory", "lots"], "--kv-cache-memory"),
+        ] {
+            let result = try CLI.run(["serve", "--model", "x"] + arguments)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains(named), "\(arguments)")
+        }
+    }
+
+    @Test func kvCacheMemoryBelowOneContextIsAOneLineError() throws {
+        let model = CLI.fixtures.appendingPathComponent("models/tiny-qwen2.5").path
+        let result = try CLI.run(["serve", "--model", model, "--port", "0", "--context-length", "64", "--kv-cache-memory", "1K"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("cannot hold one sequence"), "\(result.stderr)")
+        #expect(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").count == 1)
+    }
 }

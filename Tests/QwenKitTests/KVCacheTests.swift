@@ -55,4 +55,25 @@ import Testing
         #expect(try KVCache(configuration: configuration).capacity >= 1)
         #expect(throws: ModelError.invalidContextLength(0)) { try KVCache(configuration: configuration, contextLength: 0) }
     }
+
+    @Test func copyPrefixContinuesLikeTheSource() throws {
+        let model = try Qwen2Model(directory: Self.modelURL)
+        let source = try model.makeCache(contextLength: 32)
+        try model.forward(Self.prompt, cache: source)
+        let target = try model.makeCache(contextLength: 16)
+        try model.forward([5, 6, 7], cache: target)
+        try target.copyPrefix(from: source, count: 6)
+        #expect(target.count == 6)
+        try source.truncate(to: 6)
+        let fromSource = try model.forward(Array(Self.prompt.dropFirst(6)), cache: source)
+        let fromCopy = try model.forward(Array(Self.prompt.dropFirst(6)), cache: target)
+        #expect(fromCopy.values == fromSource.values)
+        #expect(throws: ModelError.invalidPrefixCopy(count: 9, available: 8, capacity: 16)) {
+            try target.copyPrefix(from: source, count: 9)
+        }
+        let small = try model.makeCache(contextLength: 4)
+        #expect(throws: ModelError.invalidPrefixCopy(count: 6, available: 8, capacity: 4)) {
+            try small.copyPrefix(from: source, count: 6)
+        }
+    }
 }

@@ -17,7 +17,10 @@ import Testing
             #expect(models?["data"]?[0]?["id"] == "tiny-qwen2.5")
             let metrics = try await H.send(client, .get, "/metrics").text
             #expect(metrics.contains(#"qwen_requests_total{path="/v1/models",status="200"} 1"#))
-            #expect(metrics.contains("qwen_kv_cache_capacity_tokens 256"))
+            // 16 slots of the harness model's 256-token context.
+            #expect(metrics.contains("qwen_parallel_sequences 16"))
+            #expect(metrics.contains("qwen_kv_cache_capacity_tokens 4096"))
+            #expect(metrics.contains("qwen_queue_depth 0"))
             #expect(metrics.contains("# TYPE qwen_time_to_first_token_seconds histogram"))
         }
     }
@@ -100,6 +103,28 @@ import Testing
             let right = try await H.send(client, .get, "/v1/models", headers: [.authorization: "Bearer sk-test"])
             #expect(right.status == .ok)
             #expect(try await H.send(client, .get, "/health").status == .ok)
+        }
+    }
+
+    /// Six concurrent requests on two sequence slots: the rest queue, and each gets the text it
+    /// gets alone (greedy).
+    @Test func requestsBeyondTheSlotsQueueAndEqualEachAlone() async throws {
+        try await H.withServer({ $0.parallelSequences = 2 }) { client in
+            let bodies = (0..<6).map { #"{"prompt": [9707, 11, \#(1879 + $0)], "max_tokens": \#(6 + 2 * $0), "temperature": 0}"# }
+            var alone: [JSONValue?] = []
+            for body in bodies {
+                alone.append(try await H.send(client, .post, "/v1/completions", body: body).json?["choices"]?[0]?["text"])
+            }
+            let together = try await withThrowingTaskGroup(of: (Int, H.Reply).self) { group in
+                for (index, body) in bodies.enumerated() {
+                    group.addTask { (index, try await H.send(client, .post, "/v1/completions", body: body)) }
+                }
+                var replies = [H.Reply?](repeating: nil, count: bodies.count)
+                for try await (index, reply) in group { replies[index] = reply }
+                return replies
+            }
+            #expect(together.map { $0?.status } == Array(repeating: .ok, count: bodies.count))
+            #expect(together.map { $0?.json?["choices"]?[0]?["text"] } == alone)
         }
     }
 

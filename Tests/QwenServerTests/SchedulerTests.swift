@@ -3,11 +3,12 @@ import QwenServer
 import Testing
 
 @Suite(.serialized) struct SchedulerTests {
-    static func scheduler(maxInFlight: Int = 4) throws -> Scheduler {
+    static func scheduler(maxInFlight: Int = 4, slots: Int = 1) throws -> Scheduler {
         let model = try #require(ServerHarness.model)
+        var configuration = ServerConfiguration(modelName: "tiny")
+        configuration.parallelSequences = slots
         return Scheduler(
-            model: model, metrics: ServerMetrics(kvCacheCapacity: model.generator.contextLength),
-            maxInFlight: maxInFlight, retryAfter: 2)
+            model: model, engine: try configuration.makeEngine(for: model), maxInFlight: maxInFlight, retryAfter: 2)
     }
 
     static func gauge(_ name: String, in metrics: ServerMetrics) -> String? {
@@ -26,8 +27,8 @@ import Testing
         #expect(again.0 != nil && again.1 != nil, "both places are free again")
     }
 
-    /// A generation runs to its limit while a cancelled one, queued or started, ends and leaves
-    /// the gauges at rest.
+    /// On one slot, a generation runs to its limit while a cancelled one, queued behind it, ends
+    /// and leaves the gauges at rest.
     @Test func cancelledGenerationLeavesTheQueue() async throws {
         let scheduler = try Self.scheduler()
         var parameters = SamplingParameters.greedy

@@ -6,7 +6,7 @@ import QwenServer
 
 /// The tiny fixture model behind an in-process router, and helpers to call it.
 enum ServerHarness {
-    /// Loaded once: every suite shares it, and the scheduler serializes generations.
+    /// Loaded once: every suite shares it; each server has its own batch engine over it.
     static let model: LanguageModel? = try? LanguageModel(
         path: Fixtures.url("models/tiny-qwen2.5").path, threadCount: 1, contextLength: 256)
 
@@ -30,7 +30,7 @@ enum ServerHarness {
         guard let model else { throw HarnessError.modelNotLoaded }
         var configuration = ServerConfiguration(modelName: "tiny-qwen2.5")
         configure(&configuration)
-        let server = OpenAIServer(model: model, configuration: configuration)
+        let server = try OpenAIServer(model: model, configuration: configuration)
         try await Application(router: server.router()).test(.router, body)
     }
 

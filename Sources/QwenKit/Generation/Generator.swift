@@ -64,10 +64,9 @@ public final class Generator: @unchecked Sendable {
         prompt: [Int], parameters: SamplingParameters, constraint: JSONObjectConstraint? = nil,
         onToken: (GeneratedToken) -> Void
     ) throws -> GenerationSummary {
-        var constraint = constraint
-        guard !prompt.isEmpty else { throw ModelError.emptyInput }
-        try parameters.validate(vocabularySize: model.configuration.vocabSize)
-        var sampler = try Sampler(parameters: parameters)
+        var decoder = try SequenceDecoder(
+            prompt: prompt, parameters: parameters, constraint: constraint, tokenizer: tokenizer,
+            vocabularySize: model.configuration.vocabSize, contextLength: cache.capacity)
         lock.lock()
         defer { lock.unlock() }
 
@@ -75,76 +74,25 @@ public final class Generator: @unchecked Sendable {
         let reused = try reusePrefix(of: prompt)
         var logits = try model.forward(Array(prompt[reused...]), cache: cache)
         cachedTokens = prompt
-        var summary = GenerationSummary(
-            finishReason: .length, promptTokens: prompt.count, prefilledTokens: prompt.count - reused,
-            completionTokens: 0, prefillSeconds: DispatchTime.now().seconds(since: prefillStart),
-            decodeSeconds: 0)
+        let prefillSeconds = DispatchTime.now().seconds(since: prefillStart)
 
-        var history = TokenHistory(prompt: prompt)
-        var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
-        var stops = StopSequenceMatcher(stopStrings: parameters.stopStrings)
-        // Each token after the first needs a cache row for its predecessor.
-        let stopCondition = StopCondition(
-            parameters: parameters, endOfSequenceIds: [], contextRoom: cache.capacity - cache.count + 1)
         let decodeStart = DispatchTime.now()
-
-        while true {
-            if Task.isCancelled {
-                summary.finishReason = .cancelled
-                break
-            }
-            let token = logits.withMutableRow(logits.rowCount - 1) { row in
-                constraint?.mask(row, stopTokenIds: parameters.stopTokenIds)
-                return sampler.sample(logits: row, history: history)
-            }
-            constraint?.accept(token.id)
-            history.append(token.id)
-            summary.completionTokens += 1
-            let finish = stopCondition.finishReason(after: token.id, generatedCount: summary.completionTokens)
-            var output: StopSequenceMatcher.Output
-            if finish == .stop {
-                output = Self.drain(&detokenizer, through: &stops)
-            } else {
-                output = stops.append(detokenizer.append(token.id))
-                if finish == .length && !output.isStopped {
-                    let rest = Self.drain(&detokenizer, through: &stops)
-                    output = StopSequenceMatcher.Output(text: output.text + rest.text, stopString: rest.stopString)
-                }
-            }
-            onToken(GeneratedToken(sample: token, text: output.text))
-            if let stopString = output.stopString {
-                summary.finishReason = .stop
-                summary.stopString = stopString
-            } else if let finish {
-                summary.finishReason = finish
-            } else {
-                try model.forward([token.id], cache: cache, into: &logits)
-                cachedTokens.append(token.id)
-                continue
-            }
-            break
+        while !Task.isCancelled {
+            let token = logits.withMutableRow(logits.rowCount - 1) { decoder.decode(logits: $0) }
+            onToken(token)
+            if decoder.isFinished { break }
+            try model.forward([token.id], cache: cache, into: &logits)
+            cachedTokens.append(token.id)
         }
-        summary.decodeSeconds = DispatchTime.now().seconds(since: decodeStart)
-        return summary
-    }
-
-    /// The text still held by the detokenizer and the stop-string matcher at the end.
-    private static func drain(
-        _ detokenizer: inout StreamingDetokenizer, through stops: inout StopSequenceMatcher
-    ) -> StopSequenceMatcher.Output {
-        let rest = stops.append(detokenizer.finish())
-        return rest.isStopped ? rest : StopSequenceMatcher.Output(text: rest.text + stops.finish())
+        return decoder.summary(
+            prefilledTokens: prompt.count - reused, prefillSeconds: prefillSeconds,
+            decodeSeconds: DispatchTime.now().seconds(since: decodeStart))
     }
 
     /// Keeps the cached keys and values of the longest prefix shared with `prompt`, leaving
     /// at least one prompt token to run so that there are logits to sample from.
     private func reusePrefix(of prompt: [Int]) throws -> Int {
-        guard prompt.count <= cache.capacity else {
-            throw ModelError.contextLengthExceeded(requested: prompt.count, capacity: cache.capacity)
-        }
-        var shared = 0
-        let limit = min(cachedTokens.count, cache.count, prompt.count - 1)
-        while shared < limit && cachedTokens[shared] == prompt[shared] { shared += 1 }
+        let shared = min(cachedTokens.commonPrefixLength(with: prompt), cache.count, prompt.count - 1)
         try cache.truncate(to: shared)
         cachedTokens.removeSubrange(shared...)
         return shared

@@ -79,6 +79,33 @@ public final class KVCache: @unchecked Sendable {
         count = newCount
     }
 
+    /// Replaces the contents with the first `count` tokens of `source`, a cache of a model of the
+    /// same shape: a copy of their keys and values, much cheaper than recomputing a shared prompt
+    /// prefix. Throws ``ModelError/cacheShapeMismatch`` for another shape and
+    /// ``ModelError/invalidPrefixCopy(count:available:capacity:)`` unless
+    /// `0 <= count <= source.count` and `count <= capacity`.
+    ///
+    /// ```swift
+    /// try cache.copyPrefix(from: other, count: sharedSystemPromptLength)
+    /// ```
+    public func copyPrefix(from source: KVCache, count: Int) throws {
+        guard source.layerCount == layerCount, source.kvHeadCount == kvHeadCount, source.headDim == headDim else {
+            throw ModelError.cacheShapeMismatch
+        }
+        guard count >= 0, count <= source.count, count <= capacity else {
+            throw ModelError.invalidPrefixCopy(count: count, available: source.count, capacity: capacity)
+        }
+        guard source !== self else { return try truncate(to: count) }
+        for layer in 0..<layerCount {
+            for head in 0..<kvHeadCount {
+                let target = head * capacity * headDim, origin = head * source.capacity * headDim
+                (keys(layer: layer) + target).update(from: source.keys(layer: layer) + origin, count: count * headDim)
+                (values(layer: layer) + target).update(from: source.values(layer: layer) + origin, count: count * headDim)
+            }
+        }
+        self.count = count
+    }
+
     /// The key block of `layer`: `[kvHeadCount][capacity][headDim]`.
     func keys(layer: Int) -> UnsafeMutablePointer<Float> {
         storage + (2 * layer) * blockSize

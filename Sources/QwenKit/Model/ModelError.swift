@@ -6,6 +6,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case tokenOutOfRange(id: Int, vocabularySize: Int)
     /// A KV cache was asked to keep more tokens than it stores (or a negative count).
     case invalidTruncation(to: Int, count: Int)
+    /// A KV cache was asked to copy more tokens than its source stores or it can hold.
+    case invalidPrefixCopy(count: Int, available: Int, capacity: Int)
     /// The context length asked for a KV cache is unusable (zero, negative, or beyond memory).
     case invalidContextLength(Int)
     /// `config.json` asks for a RoPE scaling type this implementation does not compute.
@@ -29,6 +31,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             "token id \(id) is outside the vocabulary (0..<\(vocabularySize))"
         case .invalidTruncation(let newCount, let count):
             "cannot truncate the KV cache to \(newCount) tokens: it holds \(count)"
+        case .invalidPrefixCopy(let count, let available, let capacity):
+            "cannot copy \(count) tokens into a KV cache of \(capacity) from one holding \(available)"
         case .invalidContextLength(let length):
             "invalid context length \(length): it must be at least 1 and fit in memory"
         case .unsupportedRopeScaling(let type):
