@@ -1,11 +1,13 @@
 import Foundation
+import QwenKernels
 
 /// The loop behind a ``BatchEngine``, run on its own thread: each step admits waiting sequences
 /// into free slots, prefills prompt chunks, then runs one decode row of every decoding sequence in
 /// one forward pass and samples each.
 ///
-/// Batch invariance: a row's result must not depend on the other rows of its pass, so the decode
-/// rows (one per sequence) go in a pass of their own and every prefill chunk in its own pass, of
+/// Batch invariance: a row's result must not depend on the other rows of its pass. The kernels
+/// guarantee it up to ``Kernels/batchInvariantRowLimit`` rows, so the decode rows (one per sequence)
+/// go in passes of their own of at most that many rows, and every prefill chunk in its own pass, of
 /// a size that depends only on its prompt. A prompt's last token always runs as a decode row.
 final class BatchLoop: @unchecked Sendable {
     private let model: Qwen2Model
@@ -164,13 +166,19 @@ final class BatchLoop: @unchecked Sendable {
         }
     }
 
-    /// Runs the next token of every decoding sequence as one row of a single forward pass, then
-    /// samples each sequence from its row.
+    /// Runs the next token of every decoding sequence as one row of a forward pass (one pass per
+    /// ``Kernels/batchInvariantRowLimit`` sequences, so that no row's result depends on the others),
+    /// then samples each sequence from its row.
     private func decode() {
-        let batch = running.compactMap { slot in
+        let rows = running.compactMap { slot in
             slot.sequence.flatMap { sequence in sequence.nextToken.map { (slot, sequence, $0) } }
         }
-        guard !batch.isEmpty else { return }
+        for start in stride(from: 0, to: rows.count, by: Kernels.batchInvariantRowLimit) {
+            decode(rows[start ..< min(start + Kernels.batchInvariantRowLimit, rows.count)])
+        }
+    }
+
+    private func decode(_ batch: ArraySlice<(SequenceSlot, BatchSequence, Int)>) {
         do {
             try model.forward(batch.map { SequenceInput(tokens: [$0.2], cache: $0.0.cache) }, into: &decodeLogits)
         } catch {
