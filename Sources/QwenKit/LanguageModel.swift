@@ -78,7 +78,7 @@ public final class LanguageModel: Sendable {
     ) throws -> [Int] {
         guard let chatTemplate else { throw LanguageModelError.noChatTemplate(location.url.path) }
         let text = try chatTemplate.render(messages: messages, tools: tools, addGenerationPrompt: addGenerationPrompt)
-        return tokenizer.encode(text)
+        return tokenizer.encodePrompt(text)
     }
 
     /// Generates a continuation of `prompt` (token ids) as a stream of events; see

@@ -43,7 +43,7 @@ struct GenerateCommand: AsyncParsableCommand {
         let qwen = try options.load(model: model)
         let promptIDs: [Int]
         if raw {
-            promptIDs = qwen.tokenizer.encode(prompt)
+            promptIDs = qwen.tokenizer.encodePrompt(prompt)
             guard !promptIDs.isEmpty else { throw ValidationError("--prompt: the text encodes to no tokens") }
         } else {
             var messages: [JSONValue] = []

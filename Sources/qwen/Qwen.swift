@@ -16,7 +16,7 @@ struct Qwen: AsyncParsableCommand {
               qwen logits --model ./Qwen2.5-0.5B-Instruct --ids 9707,11,1879 --top 5 --json
             Run 'qwen help COMMAND' for a command's flags.
             """,
-        subcommands: [TokenizeCommand.self, TemplateCommand.self, GenerateCommand.self, ChatCommand.self, LogitsCommand.self, BenchCommand.self, ServeCommand.self, PullCommand.self]
+        subcommands: [TokenizeCommand.self, TemplateCommand.self, GenerateCommand.self, ChatCommand.self, LogitsCommand.self, BenchCommand.self, ServeCommand.self, PullCommand.self, ConvertCommand.self]
     )
 
     /// Runs the command line; errors are one line on stderr ("Error: ...") and a non-zero exit,

@@ -89,8 +89,8 @@ import Testing
             let file = try Self.file(Self.yarnMetadata, changing: changes)
             #expect(throws: expected(file.url.path)) { try Qwen2Configuration(gguf: file) }
         }
-        try expectError([("general.architecture", .string("llama"))]) {
-            .invalidValue(file: $0, key: "general.architecture", reason: "unsupported architecture \"llama\" (expected \"qwen2\")")
+        try expectError([("general.architecture", .string("gemma"))]) {
+            .invalidValue(file: $0, key: "general.architecture", reason: "unsupported architecture \"gemma\" (expected \"qwen2\" or \"llama\")")
         }
         try expectError([("general.architecture", nil)]) { .missingKey(file: $0, key: "general.architecture") }
         try expectError([("qwen2.embedding_length", nil)]) { .missingKey(file: $0, key: "qwen2.embedding_length") }

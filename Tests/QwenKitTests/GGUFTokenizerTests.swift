@@ -87,6 +87,26 @@ import Testing
         #expect(untyped.addedTokens.isEmpty)
     }
 
+    /// `tokenizer.ggml.add_bos_token` decides whether a prompt starts with the bos token, as in
+    /// llama.cpp (absent: false); `encode` never adds it.
+    @Test func beginOfSequenceFollowsAddBOS() throws {
+        let bos: [(String, GGUFMetadataValue?)] = [("tokenizer.ggml.bos_token_id", .uint32(3))]
+        let plain = try Tokenizer(gguf: Self.smallFile(changing: bos))
+        #expect(!plain.addsBeginOfSequence && plain.encodePrompt("ab") == [2])
+        let adding = try Tokenizer(gguf: Self.smallFile(changing: bos + [("tokenizer.ggml.add_bos_token", .bool(true))]))
+        #expect(adding.addsBeginOfSequence && adding.encodePrompt("ab") == [3, 2] && adding.encode("ab") == [2])
+        let noBOS = try Tokenizer(gguf: Self.smallFile(changing: [("tokenizer.ggml.add_bos_token", .bool(true))]))
+        #expect(noBOS.encodePrompt("ab") == [2])
+    }
+
+    /// `smollm` selects SmolLM2's pre-tokenizer and no normalization (llama.cpp normalizes nothing).
+    @Test func preTokenizerAndNormalization() throws {
+        let qwen = try Tokenizer(gguf: Self.smallFile())
+        #expect(qwen.preTokenizer == .qwen2 && qwen.normalization == .nfc)
+        let smolLM = try Tokenizer(gguf: Self.smallFile(changing: [("tokenizer.ggml.pre", .string("smollm"))]))
+        #expect(smolLM.preTokenizer == .smolLM && smolLM.normalization == TextNormalization.none)
+    }
+
     @Test func errorsNameTheKey() throws {
         func expectError(_ changes: [(String, GGUFMetadataValue?)], _ expected: (String) -> any Error & Equatable) throws {
             let file = try Self.smallFile(changing: changes)
@@ -96,7 +116,7 @@ import Testing
             }
         }
         try expectError([("tokenizer.ggml.pre", .string("llama-bpe"))]) {
-            GGUFError.invalidValue(file: $0, key: "tokenizer.ggml.pre", reason: "unsupported pre-tokenizer \"llama-bpe\" (expected \"qwen2\")")
+            GGUFError.invalidValue(file: $0, key: "tokenizer.ggml.pre", reason: "unsupported pre-tokenizer \"llama-bpe\" (expected \"qwen2\" or \"smollm\")")
         }
         try expectError([("tokenizer.ggml.pre", nil)]) { GGUFError.missingKey(file: $0, key: "tokenizer.ggml.pre") }
         try expectError([("tokenizer.ggml.model", .string("llama"))]) {

@@ -215,8 +215,8 @@ import Testing
         InvalidCase(testDescription: "zero rms_norm_eps", json: json(#""rms_norm_eps": 0"#)) {
             .invalidValue(file: $0, field: "rms_norm_eps", reason: "must be positive")
         },
-        InvalidCase(testDescription: "other model type", json: json().replacingOccurrences(of: #""qwen2""#, with: #""llama""#)) {
-            .invalidValue(file: $0, field: "model_type", reason: "unsupported model type \"llama\" (expected \"qwen2\")")
+        InvalidCase(testDescription: "other model type", json: json().replacingOccurrences(of: #""qwen2""#, with: #""gemma""#)) {
+            .invalidValue(file: $0, field: "model_type", reason: "unsupported model type \"gemma\" (expected \"qwen2\" or \"llama\")")
         },
         InvalidCase(testDescription: "other activation", json: json(#""hidden_act": "gelu""#)) {
             .invalidValue(file: $0, field: "hidden_act", reason: "unsupported activation \"gelu\"")

@@ -8,17 +8,20 @@ struct Qwen2Attention {
     let key: WeightMatrix
     let value: WeightMatrix
     let output: WeightMatrix
-    let queryBias: [Float]
-    let keyBias: [Float]
-    let valueBias: [Float]
+    /// The q/k/v biases; nil when the configuration has none (Llama).
+    let queryBias: [Float]?
+    let keyBias: [Float]?
+    let valueBias: [Float]?
     let headCount: Int
     let kvHeadCount: Int
     let headDim: Int
     let scale: Float
+    let ropeStyle: RopeStyle
     /// The sliding window of this layer, nil for full attention.
     let window: Int?
 
-    /// Loads `{prefix}.{q,k,v}_proj.{weight,bias}` and `{prefix}.o_proj.weight` of `layer`.
+    /// Loads `{prefix}.{q,k,v}_proj.weight` (with `.bias` when the configuration has attention
+    /// biases) and `{prefix}.o_proj.weight` of `layer`.
     init(weights: any WeightSource, prefix: String, layer: Int, configuration c: Qwen2Configuration) throws {
         self.layer = layer
         headCount = c.numAttentionHeads
@@ -29,9 +32,13 @@ struct Qwen2Attention {
         key = try weights.matrix("\(prefix).k_proj.weight", rows: kvWidth, columns: c.hiddenSize)
         value = try weights.matrix("\(prefix).v_proj.weight", rows: kvWidth, columns: c.hiddenSize)
         output = try weights.matrix("\(prefix).o_proj.weight", rows: c.hiddenSize, columns: queryWidth)
-        queryBias = try weights.vector("\(prefix).q_proj.bias", count: queryWidth)
-        keyBias = try weights.vector("\(prefix).k_proj.bias", count: kvWidth)
-        valueBias = try weights.vector("\(prefix).v_proj.bias", count: kvWidth)
+        func bias(_ name: String, count: Int) throws -> [Float]? {
+            c.attentionBias ? try weights.vector("\(prefix).\(name).bias", count: count) : nil
+        }
+        queryBias = try bias("q_proj", count: queryWidth)
+        keyBias = try bias("k_proj", count: kvWidth)
+        valueBias = try bias("v_proj", count: kvWidth)
+        ropeStyle = c.ropeStyle
         scale = Float(1 / Double(headDim).squareRoot())
         window = c.slidingWindow(forLayer: layer)
     }
@@ -45,11 +52,13 @@ struct Qwen2Attention {
     ) {
         let q = buffers.query, k = buffers.key, v = buffers.value
         let queryWidth = headCount * headDim, kvWidth = kvHeadCount * headDim
-        Kernels.linear(x, rowCount: rowCount, weight: query, bias: queryBias, into: q, pool: pool)
-        Kernels.linear(x, rowCount: rowCount, weight: key, bias: keyBias, into: k, pool: pool)
-        Kernels.linear(x, rowCount: rowCount, weight: value, bias: valueBias, into: v, pool: pool)
-        RotaryEmbedding.rotate(q, rowCount: rowCount, headCount: headCount, headDim: headDim, cos: buffers.cos, sin: buffers.sin)
-        RotaryEmbedding.rotate(k, rowCount: rowCount, headCount: kvHeadCount, headDim: headDim, cos: buffers.cos, sin: buffers.sin)
+        Self.linear(x, rowCount: rowCount, weight: query, bias: queryBias, into: q, pool: pool)
+        Self.linear(x, rowCount: rowCount, weight: key, bias: keyBias, into: k, pool: pool)
+        Self.linear(x, rowCount: rowCount, weight: value, bias: valueBias, into: v, pool: pool)
+        RotaryEmbedding.rotate(
+            q, rowCount: rowCount, headCount: headCount, headDim: headDim, cos: buffers.cos, sin: buffers.sin, style: ropeStyle)
+        RotaryEmbedding.rotate(
+            k, rowCount: rowCount, headCount: kvHeadCount, headDim: headDim, cos: buffers.cos, sin: buffers.sin, style: ropeStyle)
         for segment in segments {
             let cache = segment.cache, first = segment.rows.lowerBound
             cache.store(keys: k + first * kvWidth, values: v + first * kvWidth, rowCount: segment.rows.count, layer: layer)
@@ -60,5 +69,16 @@ struct Qwen2Attention {
                 window: window, into: buffers.attention + first * queryWidth, pool: pool)
         }
         Kernels.linear(buffers.attention, rowCount: rowCount, weight: self.output, bias: nil, into: output, pool: pool)
+    }
+
+    private static func linear(
+        _ x: UnsafePointer<Float>, rowCount: Int, weight: WeightMatrix, bias: [Float]?,
+        into y: UnsafeMutablePointer<Float>, pool: ThreadPool
+    ) {
+        if let bias {
+            Kernels.linear(x, rowCount: rowCount, weight: weight, bias: bias, into: y, pool: pool)
+        } else {
+            Kernels.linear(x, rowCount: rowCount, weight: weight, bias: nil, into: y, pool: pool)
+        }
     }
 }

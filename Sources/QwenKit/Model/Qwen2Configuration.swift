@@ -1,18 +1,27 @@
 import Foundation
 
-/// The hyperparameters of a Qwen2 / Qwen2.5 model, read from `config.json` in either the
-/// layout the Qwen2.5 releases ship (`rope_theta`, `rope_scaling`, `torch_dtype`) or the one
-/// transformers 5 writes (`rope_parameters`, `dtype`, `layer_types`). Unknown fields are ignored.
+/// The hyperparameters of a Qwen2 / Qwen2.5 model (or a Llama one, `model_type: llama`), read
+/// from `config.json` in either the layout the Qwen2.5 releases ship (`rope_theta`,
+/// `rope_scaling`, `torch_dtype`) or the one transformers 5 writes (`rope_parameters`, `dtype`,
+/// `layer_types`). Unknown fields are ignored.
 ///
 /// Required: `hidden_size`, `intermediate_size`, `num_hidden_layers`, `num_attention_heads`,
 /// `num_key_value_heads` (null means `num_attention_heads`) and `vocab_size`. Every other field
-/// takes transformers' `Qwen2Config` default when absent.
+/// takes transformers' `Qwen2Config` (or `LlamaConfig`) default when absent.
 ///
 /// ```swift
 /// let config = try Qwen2Configuration.load(from: modelDirectory.appendingPathComponent("config.json"))
 /// let window = config.slidingWindow(forLayer: 0)   // nil: full causal attention
 /// ```
 public struct Qwen2Configuration: Codable, Sendable, Equatable {
+    /// The network family (`model_type`, default `qwen2`).
+    public var architecture: ModelArchitecture
+    /// Whether the q/k/v projections have biases: always for Qwen2, `attention_bias` (default
+    /// false) for Llama.
+    public var attentionBias: Bool
+    /// How the weights pair head elements for RoPE: ``RopeStyle/halves`` for Hugging Face
+    /// checkpoints (not a `config.json` field); a Llama GGUF sets ``RopeStyle/interleaved``.
+    public var ropeStyle: RopeStyle = .halves
     /// Width of the residual stream (`hidden_size`).
     public var hiddenSize: Int
     /// Width of the MLP (`intermediate_size`).
@@ -70,6 +79,8 @@ public struct Qwen2Configuration: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case modelType = "model_type"
+        case attentionBias = "attention_bias"
+        case mlpBias = "mlp_bias"
         case hiddenSize = "hidden_size"
         case intermediateSize = "intermediate_size"
         case numHiddenLayers = "num_hidden_layers"
@@ -98,9 +109,14 @@ public struct Qwen2Configuration: Codable, Sendable, Equatable {
     /// Decodes and validates; invalid values throw `DecodingError.dataCorrupted` at the field.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        if let modelType = try c.field(String.self, .modelType), modelType != "qwen2" {
-            throw Self.invalid(.modelType, "unsupported model type \"\(modelType)\" (expected \"qwen2\")")
+        let modelType = try c.field(String.self, .modelType) ?? ModelArchitecture.qwen2.rawValue
+        guard let architecture = ModelArchitecture(rawValue: modelType) else {
+            throw Self.invalid(.modelType, "unsupported model type \"\(modelType)\" (expected \"qwen2\" or \"llama\")")
         }
+        self.architecture = architecture
+        let isLlama = architecture == .llama
+        attentionBias = isLlama ? try c.field(Bool.self, .attentionBias) ?? false : true
+        if isLlama, try c.field(Bool.self, .mlpBias) == true { throw Self.invalid(.mlpBias, "MLP biases are not supported") }
         hiddenSize = try Self.positive(c, .hiddenSize)
         intermediateSize = try Self.positive(c, .intermediateSize)
         numHiddenLayers = try Self.positive(c, .numHiddenLayers)
@@ -122,7 +138,7 @@ public struct Qwen2Configuration: Codable, Sendable, Equatable {
             headDim = hiddenSize / numAttentionHeads
         }
         guard headDim % 2 == 0 else { throw Self.invalid(.headDim, "must be even for rotary embeddings, got \(headDim)") }
-        maxPositionEmbeddings = try Self.positive(c, .maxPositionEmbeddings, default: 32768)
+        maxPositionEmbeddings = try Self.positive(c, .maxPositionEmbeddings, default: isLlama ? 2048 : 32768)
         rmsNormEps = try c.field(Double.self, .rmsNormEps) ?? 1e-6
         guard rmsNormEps > 0 else { throw Self.invalid(.rmsNormEps, "must be positive") }
         hiddenAct = try c.field(String.self, .hiddenAct) ?? "silu"
@@ -160,7 +176,8 @@ public struct Qwen2Configuration: Codable, Sendable, Equatable {
     /// Encodes in the release layout (`rope_theta`, `rope_scaling`) plus `layer_types` and `head_dim`.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode("qwen2", forKey: .modelType)
+        try c.encode(architecture, forKey: .modelType)
+        if architecture == .llama { try c.encode(attentionBias, forKey: .attentionBias) }
         try c.encode(hiddenSize, forKey: .hiddenSize)
         try c.encode(intermediateSize, forKey: .intermediateSize)
         try c.encode(numHiddenLayers, forKey: .numHiddenLayers)

@@ -3,7 +3,8 @@ import QwenKernels
 
 /// A Qwen2 / Qwen2.5 causal language model in float32 compute, numerically following Hugging Face
 /// transformers' `Qwen2ForCausalLM`:
-/// `logits = lm_head(norm(blockₙ(…block₁(embed(tokens)))))`.
+/// `logits = lm_head(norm(blockₙ(…block₁(embed(tokens)))))`. Llama models (SmolLM2) are the same
+/// network without q/k/v biases (see ``ModelArchitecture``).
 ///
 /// A forward pass takes a run of tokens of one sequence, appends their keys and values to that
 /// sequence's ``KVCache`` and returns logits. A prompt is processed as one matrix of rows (in
@@ -49,8 +50,8 @@ public final class Qwen2Model: @unchecked Sendable {
             progress: progress)
     }
 
-    /// Loads a Qwen2 GGUF file (hyperparameters from its metadata, float or block-quantized
-    /// tensors used in place) and runs on `threadCount` threads.
+    /// Loads a Qwen2 or Llama GGUF file (hyperparameters from its metadata, float or
+    /// block-quantized tensors used in place) and runs on `threadCount` threads.
     ///
     /// ```swift
     /// let model = try Qwen2Model(gguf: GGUFFile(url: URL(fileURLWithPath: "qwen2.5-0.5b-q8_0.gguf")))

@@ -3,7 +3,8 @@ import Foundation
 /// Rotary position embedding (RoPE) as Hugging Face transformers computes it for Qwen2: the
 /// inverse frequencies of the head dimension pairs, optionally rescaled (linear or YaRN), and
 /// the rotation of each head vector by `position × frequency`, pairing element `i` with
-/// element `i + headDim/2` ("rotate half").
+/// element `i + headDim/2` ("rotate half"), or element `2i` with `2i + 1` for weights laid out
+/// for llama.cpp's interleaved RoPE (``RopeStyle``).
 ///
 /// ```swift
 /// let rope = try RotaryEmbedding(configuration: config)
@@ -111,20 +112,24 @@ public struct RotaryEmbedding: Sendable {
     }
 
     /// Rotates `headCount` consecutive head vectors of each of `rowCount` rows in place, row `r`
-    /// by the angles in row `r` of the `cos`/`sin` tables from ``fillTables(positions:cos:sin:)``.
+    /// by the angles in row `r` of the `cos`/`sin` tables from ``fillTables(positions:cos:sin:)``;
+    /// pair `i` is elements `i` and `i + headDim/2`, or `2i` and `2i + 1` when `style` is
+    /// ``RopeStyle/interleaved``.
     public static func rotate(
         _ x: UnsafeMutablePointer<Float>, rowCount: Int, headCount: Int, headDim: Int,
-        cos: UnsafePointer<Float>, sin: UnsafePointer<Float>
+        cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, style: RopeStyle = .halves
     ) {
         let half = headDim / 2
+        let (firstStride, secondOffset) = style == .halves ? (1, half) : (2, 1)
         for row in 0..<rowCount {
             let c = cos + row * half, s = sin + row * half
             for head in 0..<headCount {
                 let v = x + (row * headCount + head) * headDim
                 for i in 0..<half {
-                    let first = v[i], second = v[i + half]
-                    v[i] = first * c[i] + (-second) * s[i]
-                    v[i + half] = second * c[i] + first * s[i]
+                    let a = i * firstStride, b = a + secondOffset
+                    let first = v[a], second = v[b]
+                    v[a] = first * c[i] + (-second) * s[i]
+                    v[b] = second * c[i] + first * s[i]
                 }
             }
         }

@@ -105,23 +105,8 @@ public enum Qwen2PreTokenizer {
         }
 
         @inline(__always)
-        private func scalar(at index: Int) -> (value: UInt32, length: Int, kind: ScalarKind) {
-            let lead = text[index]
-            if lead < 0x80 { return (UInt32(lead), 1, ScalarKind.ascii[Int(lead)]) }
-            let value: UInt32
-            let length: Int
-            if lead < 0xE0 {
-                value = UInt32(lead & 0x1F) << 6 | UInt32(text[index + 1] & 0x3F)
-                length = 2
-            } else if lead < 0xF0 {
-                value = UInt32(lead & 0x0F) << 12 | UInt32(text[index + 1] & 0x3F) << 6 | UInt32(text[index + 2] & 0x3F)
-                length = 3
-            } else {
-                value = UInt32(lead & 0x07) << 18 | UInt32(text[index + 1] & 0x3F) << 12
-                    | UInt32(text[index + 2] & 0x3F) << 6 | UInt32(text[index + 3] & 0x3F)
-                length = 4
-            }
-            return (value, length, ScalarKind(value))
+        private func scalar(at index: Int) -> DecodedScalar {
+            DecodedScalar(in: text, at: index)
         }
     }
 }

@@ -53,3 +53,36 @@ enum ScalarKind: UInt8 {
         return age.major <= newestUnicodeMajorVersion
     }
 }
+
+/// The scalar starting at a byte offset of valid UTF-8, with its length in bytes and its kind.
+struct DecodedScalar {
+    let value: UInt32
+    let length: Int
+    let kind: ScalarKind
+
+    @inline(__always)
+    init(in text: UnsafeBufferPointer<UInt8>, at index: Int) {
+        let lead = text[index]
+        if lead < 0x80 {
+            value = UInt32(lead)
+            length = 1
+            kind = ScalarKind.ascii[Int(lead)]
+            return
+        }
+        if lead < 0xE0 {
+            value = UInt32(lead & 0x1F) << 6 | UInt32(text[index + 1] & 0x3F)
+            length = 2
+        } else if lead < 0xF0 {
+            value = UInt32(lead & 0x0F) << 12 | UInt32(text[index + 1] & 0x3F) << 6 | UInt32(text[index + 2] & 0x3F)
+            length = 3
+        } else {
+            value = UInt32(lead & 0x07) << 18 | UInt32(text[index + 1] & 0x3F) << 12
+                | UInt32(text[index + 2] & 0x3F) << 6 | UInt32(text[index + 3] & 0x3F)
+            length = 4
+        }
+        kind = ScalarKind(value)
+    }
+
+    /// `\s`: Unicode White_Space, line breaks included.
+    var isWhitespace: Bool { kind == .space || kind == .lineBreak }
+}

@@ -7,8 +7,11 @@ extension Tokenizer {
     }
 
     /// The tokenizer stored in a GGUF file the way llama.cpp's `convert_hf_to_gguf.py` writes a
-    /// Qwen2 one: `tokenizer.ggml.model = gpt2`, `tokenizer.ggml.pre = qwen2`, the tokens in id
-    /// order with their types, the merges as `"left right"` strings, and the role token ids.
+    /// byte-level BPE one: `tokenizer.ggml.model = gpt2`, `tokenizer.ggml.pre` naming the
+    /// pre-tokenizer (`qwen2`, with NFC as transformers applies it, or `smollm`; see
+    /// ``PreTokenizer``), the tokens in id order with their types, the merges as `"left right"`
+    /// strings, the role token ids, and `tokenizer.ggml.add_bos_token` (default false, as llama.cpp
+    /// has it for these pre-tokenizers).
     ///
     /// Control tokens (type 3) become special added tokens, user-defined tokens (type 4) added
     /// tokens that are not special, and unused ones (type 5, the `[PAD…]` fillers up to the
@@ -29,7 +32,9 @@ extension Tokenizer {
         let model = try metadata.string(GGUFKey.tokenizerModel)
         guard model == "gpt2" else { throw invalid(GGUFKey.tokenizerModel, "unsupported tokenizer model \"\(model)\" (expected \"gpt2\")") }
         let pre = try metadata.string(GGUFKey.preTokenizer)
-        guard pre == "qwen2" else { throw invalid(GGUFKey.preTokenizer, "unsupported pre-tokenizer \"\(pre)\" (expected \"qwen2\")") }
+        guard let preTokenizer = PreTokenizer(ggufName: pre) else {
+            throw invalid(GGUFKey.preTokenizer, "unsupported pre-tokenizer \"\(pre)\" (expected \"qwen2\" or \"smollm\")")
+        }
         let tokens = try metadata.strings(GGUFKey.tokens)
         let typeIDs = try metadata[GGUFKey.tokenTypes] == nil
             ? Array(repeating: GGUFTokenType.normal.rawValue, count: tokens.count) : metadata.ints(GGUFKey.tokenTypes)
@@ -66,8 +71,11 @@ extension Tokenizer {
         let roles = SpecialTokenIDs(
             beginOfSequence: try roleID(GGUFKey.bosTokenID), endOfSequence: try roleID(GGUFKey.eosTokenID),
             padding: try roleID(GGUFKey.paddingTokenID), unknown: try roleID(GGUFKey.unknownTokenID))
-        let definition = TokenizerDefinition(
-            vocabulary: vocabulary, merges: mergeTable, addedTokens: addedTokens, normalization: .nfc)
+        var definition = TokenizerDefinition(
+            vocabulary: vocabulary, merges: mergeTable, addedTokens: addedTokens,
+            normalization: preTokenizer == .qwen2 ? .nfc : .none)
+        definition.preTokenizer = preTokenizer
+        definition.addsBeginOfSequence = try metadata.boolIfPresent(GGUFKey.addBeginOfSequence) ?? false
         try self.init(definition) { _ in roles }
     }
 }

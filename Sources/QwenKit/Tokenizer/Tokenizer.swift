@@ -1,5 +1,6 @@
 /// Qwen2.5's tokenizer: byte-level BPE with the Qwen2 pre-tokenizer, NFC normalization and
-/// added tokens, giving the same ids as Hugging Face `tokenizers`.
+/// added tokens, giving the same ids as Hugging Face `tokenizers`; from a GGUF file also other
+/// byte-level BPE tokenizers llama.cpp runs (see ``PreTokenizer``).
 ///
 /// ```swift
 /// let tokenizer = try Tokenizer(directory: modelDirectory)
@@ -21,8 +22,16 @@ public final class Tokenizer: Sendable {
     public let specialTokenIDs: SpecialTokenIDs
     /// The normalization applied to text between added tokens before it is split into words.
     public let normalization: TextNormalization
+    /// How text between added tokens is split into words.
+    public let preTokenizer: PreTokenizer
+    /// Whether ``encodePrompt(_:)`` starts with the beginning-of-sequence token, as llama.cpp's
+    /// `tokenizer.ggml.add_bos_token` asks (false for Qwen2 and SmolLM2).
+    public let addsBeginOfSequence: Bool
 
-    init(model: ByteLevelBPE, addedTokens: [AddedToken], normalization: TextNormalization, specialTokenIDs: SpecialTokenIDs) {
+    init(
+        model: ByteLevelBPE, addedTokens: [AddedToken], normalization: TextNormalization,
+        preTokenizer: PreTokenizer = .qwen2, addsBeginOfSequence: Bool = false, specialTokenIDs: SpecialTokenIDs
+    ) {
         self.model = model
         vocabulary = model.vocabulary
         self.addedTokens = addedTokens.sorted { $0.id < $1.id }
@@ -30,6 +39,8 @@ public final class Tokenizer: Sendable {
         addedTokenIDs = Dictionary(addedTokens.map { (Array($0.content.utf8), $0.id) }, uniquingKeysWith: { _, last in last })
         specialIDs = Set(addedTokens.filter(\.isSpecial).map(\.id))
         self.normalization = normalization
+        self.preTokenizer = preTokenizer
+        self.addsBeginOfSequence = addsBeginOfSequence && specialTokenIDs.beginOfSequence != nil
         self.specialTokenIDs = specialTokenIDs
     }
 
@@ -60,10 +71,21 @@ public final class Tokenizer: Sendable {
         return ids.map { Int($0) }
     }
 
+    /// The ids of a prompt as llama.cpp tokenizes one with `add_special`: ``encode(_:)``, after the
+    /// beginning-of-sequence token when ``addsBeginOfSequence``.
+    ///
+    /// ```swift
+    /// let ids = tokenizer.encodePrompt(renderedChat)
+    /// ```
+    public func encodePrompt(_ text: String) -> [Int] {
+        guard addsBeginOfSequence, let bos = specialTokenIDs.beginOfSequence else { return encode(text) }
+        return [bos] + encode(text)
+    }
+
     private func encodeWords(
         of text: UnsafeBufferPointer<UInt8>, cache: WordCache, scratch: inout ByteLevelBPE.Scratch, into ids: inout [Int32]
     ) {
-        Qwen2PreTokenizer.forEachPiece(in: text) { range in
+        preTokenizer.forEachPiece(in: text) { range in
             let word = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: text[range]))
             if cache.appendIDs(of: word, to: &ids) { return }
             let start = ids.count

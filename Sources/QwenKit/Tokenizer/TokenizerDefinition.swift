@@ -6,6 +6,9 @@ struct TokenizerDefinition {
     var usesByteFallback = false
     var addedTokens: [AddedToken]
     var normalization: TextNormalization
+    var preTokenizer = PreTokenizer.qwen2
+    /// Whether encoding a prompt starts it with the beginning-of-sequence token (llama.cpp's `add_bos`).
+    var addsBeginOfSequence = false
 
     /// The id of a token given its stored text: an added token's, else a model token's.
     func id(forToken token: String) -> Int? {
@@ -30,6 +33,7 @@ extension Tokenizer {
             ignoresMerges: definition.ignoresMerges, usesByteFallback: definition.usesByteFallback)
         self.init(
             model: model, addedTokens: definition.addedTokens, normalization: definition.normalization,
+            preTokenizer: definition.preTokenizer, addsBeginOfSequence: definition.addsBeginOfSequence,
             specialTokenIDs: specialTokenIDs)
     }
 }

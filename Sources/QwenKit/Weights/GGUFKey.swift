@@ -2,8 +2,6 @@
 enum GGUFKey {
     static let alignment = "general.alignment"
     static let architecture = "general.architecture"
-    static let keyLength = "qwen2.attention.key_length"
-    static let valueLength = "qwen2.attention.value_length"
     static let tokenizerModel = "tokenizer.ggml.model"
     static let preTokenizer = "tokenizer.ggml.pre"
     static let tokens = "tokenizer.ggml.tokens"
@@ -13,5 +11,6 @@ enum GGUFKey {
     static let eosTokenID = "tokenizer.ggml.eos_token_id"
     static let paddingTokenID = "tokenizer.ggml.padding_token_id"
     static let unknownTokenID = "tokenizer.ggml.unknown_token_id"
+    static let addBeginOfSequence = "tokenizer.ggml.add_bos_token"
     static let chatTemplate = "tokenizer.chat_template"
 }

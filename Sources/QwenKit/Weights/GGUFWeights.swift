@@ -1,10 +1,11 @@
 import Foundation
 import QwenKernels
 
-/// The tensors of a Qwen2 GGUF file under their Hugging Face names, as llama.cpp's
+/// The tensors of a Qwen2 or Llama GGUF file under their Hugging Face names, as llama.cpp's
 /// `convert_hf_to_gguf.py` renames them (`model.layers.3.mlp.down_proj.weight` is
-/// `blk.3.ffn_down.weight`; the converter does not permute Qwen2's q/k rows). Float and
-/// block-quantized tensors are used in place in the mapped file.
+/// `blk.3.ffn_down.weight`). The rows stay as stored: the converter keeps Qwen2's q/k rows but
+/// permutes Llama's for interleaved RoPE, which ``Qwen2Configuration/ropeStyle`` records. Float
+/// and block-quantized tensors are used in place in the mapped file.
 ///
 /// ```swift
 /// let weights = try GGUFWeights(file: GGUFFile(url: URL(fileURLWithPath: "qwen2.5-0.5b-q8_0.gguf")))
