@@ -101,6 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.kvCacheMemory = try kvCacheMemory.map(Self.byteCount)
         configuration.prefillTokenBudget = prefillChunk
         let server = try OpenAIServer(model: qwen, configuration: configuration)
+        try qwen.model.warmUp()
         let engine = server.scheduler.engine
         StandardStreams.writeError(
             "qwen serve: \(engine.slotCount) parallel sequences of \(engine.contextLength) tokens "

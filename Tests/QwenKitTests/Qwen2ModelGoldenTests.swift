@@ -53,6 +53,15 @@ import Testing
         }
     }
 
+    @Test func warmUpChangesNothing() throws {
+        let (model, golden) = try Self.load("tiny-qwen2.5")
+        let prompt = golden.prompts[0].input_ids
+        let before = try model.forward(prompt, cache: model.makeCache(contextLength: 64))
+        try model.warmUp()
+        let after = try model.forward(prompt, cache: model.makeCache(contextLength: 64))
+        #expect(after.last.elementsEqual(before.last))
+    }
+
     @Test(arguments: modelNames)
     func lastLogitsMatchTheDump(modelName: String) throws {
         let (model, golden) = try Self.load(modelName)

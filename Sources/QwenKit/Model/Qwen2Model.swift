@@ -121,6 +121,18 @@ public final class Qwen2Model: @unchecked Sendable {
         try KVCache(configuration: configuration, contextLength: contextLength)
     }
 
+    /// Runs one token through every layer on a throwaway cache, so that the pages of memory-mapped
+    /// weight files are read and the scratch buffers sized before the first real request: a server
+    /// calls it at start, and its first client then waits for its own prompt only. Changes no state
+    /// a later call can observe.
+    ///
+    /// ```swift
+    /// try model.warmUp()
+    /// ```
+    public func warmUp() throws {
+        try forward([0], cache: makeCache(contextLength: 1))
+    }
+
     /// Runs `tokens` (the continuation of the sequence in `cache`) through the model, appends
     /// them to `cache`, and writes the logits of `positions` into `logits`, reusing its storage.
     ///

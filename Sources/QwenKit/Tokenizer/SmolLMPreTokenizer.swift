@@ -17,22 +17,20 @@
 public enum SmolLMPreTokenizer {
     /// The pieces of `text`, in order; they concatenate back to `text`.
     public static func pieces(of text: String) -> [String] {
-        var text = text
-        return text.withUTF8 { utf8 in
-            var pieces: [String] = []
-            forEachPiece(in: utf8) { pieces.append(String(decoding: utf8[$0], as: UTF8.self)) }
-            return pieces
-        }
+        Scanner.pieces(of: text)
     }
 
     /// Calls `body` with the byte range of each piece of valid UTF-8 `text`, in order.
     @inline(__always)
     static func forEachPiece(in text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
-        var start = 0
-        while start < text.count {
-            let end = pieceEnd(in: text, from: start)
-            body(start..<end)
-            start = end
+        Scanner.forEachPiece(in: text, body)
+    }
+
+    private struct Scanner: PieceScanner {
+        let text: UnsafeBufferPointer<UInt8>
+
+        func pieceEnd(from start: Int) -> Int {
+            SmolLMPreTokenizer.pieceEnd(in: text, from: start)
         }
     }
 
