@@ -102,11 +102,10 @@ final class BatchLoop: @unchecked Sendable {
     /// Starts `sequence` in the free slot holding the longest prefix of its prompt (the least
     /// recently used among equals).
     private func admit(_ sequence: BatchSequence) {
-        let free = slots.filter { $0.sequence == nil }
-        guard let slot = free.max(by: { a, b in
-            (a.reusableLength(for: sequence.prompt), -a.lastUsed) < (b.reusableLength(for: sequence.prompt), -b.lastUsed)
-        }) else { preconditionFailure("admitted with no free slot") }
-        let kept = slot.reusableLength(for: sequence.prompt)
+        let free = slots.filter { $0.sequence == nil }.map { ($0, $0.reusableLength(for: sequence.prompt)) }
+        guard let (slot, kept) = free.max(by: { a, b in (a.1, -a.0.lastUsed) < (b.1, -b.0.lastUsed) }) else {
+            preconditionFailure("admitted with no free slot")
+        }
         do {
             try slot.start(sequence, keeping: kept)
         } catch {
@@ -153,11 +152,9 @@ final class BatchLoop: @unchecked Sendable {
     /// slot, running or idle, when there is one: a copy costs far less than recomputing.
     private func borrowPrefix(into slot: SequenceSlot, for sequence: BatchSequence) {
         let prompt = sequence.prompt
-        guard let donor = slots.max(by: { $0.reusableLength(for: prompt) < $1.reusableLength(for: prompt) }),
-            donor !== slot
+        guard let (donor, count) = slots.map({ ($0, $0.reusableLength(for: prompt)) }).max(by: { $0.1 < $1.1 }),
+            donor !== slot, count > slot.cache.count
         else { return }
-        let count = donor.reusableLength(for: prompt)
-        guard count > slot.cache.count else { return }
         do {
             try slot.copyPrefix(from: donor, count: count)
             sequence.didPrefill(0, cached: count)
