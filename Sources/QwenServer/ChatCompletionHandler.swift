@@ -23,37 +23,40 @@ struct ChatCompletionHandler: Sendable {
         request.sampling.stream ? streamingResponse() : ResponseEncoding.json(try await completion())
     }
 
-    /// Starts every choice at once, as parallel sequences sharing the prompt's cached prefix.
-    private func startChoices() -> [(parameters: SamplingParameters, events: AsyncThrowingStream<GenerationEvent, any Error>)] {
+    /// One request per choice; run together, the choices share the prompt's cached prefix.
+    private func requests() -> [GenerationRequest] {
         (0..<request.sampling.choiceCount).map { index in
-            let parameters = request.sampling.parameters(forChoice: index)
-            return (parameters, scheduler.generate(prompt: promptTokens, parameters: parameters, constraint: constraint()))
+            GenerationRequest(
+                prompt: promptTokens, parameters: request.sampling.parameters(forChoice: index), constraint: constraint())
         }
     }
 
     private func completion() async throws -> JSONValue {
+        let requests = requests()
+        var texts = [String](repeating: "", count: requests.count)
+        var logprobs = [[JSONValue]](repeating: [], count: requests.count)
+        var summaries = [GenerationSummary?](repeating: nil, count: requests.count)
+        for try await (index, event) in scheduler.generate(requests) {
+            switch event {
+            case .token(let token):
+                texts[index] += token.text
+                if requests[index].parameters.logprobs { logprobs[index].append(logprob(token.sample)) }
+            case .finished(let summary): summaries[index] = summary
+            }
+        }
         var choices: [JSONValue] = []
         var completionTokens = 0
-        for (index, (parameters, events)) in startChoices().enumerated() {
-            var text = ""
-            var logprobs: [JSONValue] = []
-            var summary: GenerationSummary?
-            for try await event in events {
-                switch event {
-                case .token(let token):
-                    text += token.text
-                    if parameters.logprobs { logprobs.append(logprob(token.sample)) }
-                case .finished(let finished): summary = finished
-                }
-            }
+        for (index, summary) in summaries.enumerated() {
             guard let summary else { throw CancellationError() }
             completionTokens += summary.completionTokens
-            let (content, calls) = split(text)
+            let (content, calls) = split(texts[index])
             var message: JSONObject = ["role": "assistant", "content": content.map(JSONValue.string) ?? .null]
-            if !calls.isEmpty { message["tool_calls"] = .array(calls.map { toolCall($0) }) }
+            if !calls.isEmpty {
+                message["tool_calls"] = .array(calls.map { ChatChoiceStream.toolCall(name: $0.name, arguments: $0.argumentsJSON) })
+            }
             choices.append([
                 "index": .int(index), "message": .object(message),
-                "logprobs": parameters.logprobs ? ["content": .array(logprobs)] : .null,
+                "logprobs": requests[index].parameters.logprobs ? ["content": .array(logprobs[index])] : .null,
                 "finish_reason": ResponseEncoding.finishReason(summary, hasToolCalls: !calls.isEmpty),
             ])
         }
@@ -73,73 +76,55 @@ struct ChatCompletionHandler: Sendable {
             switch segment {
             case .text(let text): content += text
             case .toolCall(let call): calls.append(call)
+            case .toolCallStart, .toolCallArguments: break
             }
         }
         return (calls.isEmpty || !content.isEmpty ? content : nil, calls)
     }
 
+    /// Streams the choices as their tokens come, interleaved: content and tool-call deltas, each
+    /// choice's `finish_reason` when it ends, then the usage chunk when asked.
     private func streamingResponse() -> Response {
         ResponseEncoding.eventStream(path: "/v1/chat/completions") { writer in
             _ = admission
-            var completionTokens = 0
-            for (index, (parameters, events)) in startChoices().enumerated() {
-                try await writer.write(ResponseEncoding.event(chunk(index: index, delta: ["role": "assistant", "content": ""])))
-                completionTokens += try await streamChoice(index: index, parameters: parameters, events: events, into: &writer)
+            let requests = requests()
+            var streams = requests.map { _ in
+                ChatChoiceStream(parsesToolCalls: request.parsesToolCalls, forcedPrefix: request.forcedPrefix)
             }
+            var pendingLogprobs = [[JSONValue]](repeating: [], count: requests.count)
+            for index in requests.indices {
+                try await writer.write(ResponseEncoding.event(chunk(index: index, delta: ["role": "assistant", "content": ""])))
+            }
+            var completionTokens = 0
+            var finished = 0
+            for try await (index, event) in scheduler.generate(requests) {
+                let deltas: [JSONObject]
+                switch event {
+                case .token(let token):
+                    if requests[index].parameters.logprobs { pendingLogprobs[index].append(logprob(token.sample)) }
+                    deltas = streams[index].deltas(for: token.text)
+                case .finished:
+                    deltas = streams[index].finish()
+                }
+                for delta in deltas {
+                    try await writer.write(ResponseEncoding.event(chunk(index: index, delta: delta, logprobs: pendingLogprobs[index])))
+                    pendingLogprobs[index] = []
+                }
+                if case .finished(let summary) = event {
+                    finished += 1
+                    completionTokens += summary.completionTokens
+                    let finish = ResponseEncoding.finishReason(summary, hasToolCalls: streams[index].callCount > 0)
+                    try await writer.write(ResponseEncoding.event(
+                        chunk(index: index, delta: [:], logprobs: pendingLogprobs[index], finishReason: finish)))
+                }
+            }
+            guard finished == requests.count else { throw CancellationError() }
             if request.sampling.includeUsage {
                 var usage = chunkHeader()
                 usage["choices"] = []
                 usage["usage"] = ResponseEncoding.usage(promptTokens: promptTokens.count, completionTokens: completionTokens)
                 try await writer.write(ResponseEncoding.event(.object(usage)))
             }
-        }
-    }
-
-    /// Streams choice `index` as content and tool-call deltas; returns its completion tokens.
-    private func streamChoice(
-        index: Int, parameters: SamplingParameters, events: AsyncThrowingStream<GenerationEvent, any Error>,
-        into writer: inout any ResponseBodyWriter
-    ) async throws -> Int {
-        var parser = request.parsesToolCalls ? ToolCallParser() : nil
-        _ = parser?.append(request.forcedPrefix)
-        var callCount = 0
-        var pendingLogprobs: [JSONValue] = []
-        for try await event in events {
-            let segments: [ToolCallParser.Segment]
-            switch event {
-            case .token(let token):
-                if parameters.logprobs { pendingLogprobs.append(logprob(token.sample)) }
-                if var active = parser {
-                    segments = active.append(token.text)
-                    parser = active
-                } else {
-                    segments = token.text.isEmpty ? [] : [.text(token.text)]
-                }
-                for segment in segments {
-                    try await writer.write(ResponseEncoding.event(delta(for: segment, index: index, calls: &callCount, logprobs: &pendingLogprobs)))
-                }
-            case .finished(let summary):
-                for segment in parser?.finish() ?? [] {
-                    try await writer.write(ResponseEncoding.event(delta(for: segment, index: index, calls: &callCount, logprobs: &pendingLogprobs)))
-                }
-                let finish = ResponseEncoding.finishReason(summary, hasToolCalls: callCount > 0)
-                try await writer.write(ResponseEncoding.event(chunk(index: index, delta: [:], logprobs: pendingLogprobs, finishReason: finish)))
-                return summary.completionTokens
-            }
-        }
-        throw CancellationError()
-    }
-
-    private func delta(
-        for segment: ToolCallParser.Segment, index: Int, calls: inout Int, logprobs: inout [JSONValue]
-    ) -> JSONValue {
-        defer { logprobs = [] }
-        switch segment {
-        case .text(let text):
-            return chunk(index: index, delta: ["content": .string(text)], logprobs: logprobs)
-        case .toolCall(let call):
-            defer { calls += 1 }
-            return chunk(index: index, delta: ["tool_calls": [toolCall(call, streamIndex: calls)]], logprobs: logprobs)
         }
     }
 
@@ -159,15 +144,6 @@ struct ChatCompletionHandler: Sendable {
         chunk["choices"] = [["index": .int(index), "delta": .object(delta), "logprobs": logprobs, "finish_reason": finishReason]]
         if request.sampling.includeUsage { chunk["usage"] = .null }
         return .object(chunk)
-    }
-
-    /// A tool call in OpenAI's shape, arguments as a JSON string; streamed calls carry their index.
-    private func toolCall(_ call: ToolCall, streamIndex: Int? = nil) -> JSONValue {
-        var object: JSONObject = streamIndex.map { ["index": .int($0)] } ?? [:]
-        object["id"] = .string(ResponseEncoding.id(prefix: "call_"))
-        object["type"] = "function"
-        object["function"] = ["name": .string(call.name), "arguments": .string(call.arguments.serialized(.python()))]
-        return .object(object)
     }
 
     /// A chat `logprobs.content` entry.

@@ -11,7 +11,7 @@ import QwenKit
 ///
 /// ```swift
 /// let admission = try scheduler.admit()
-/// for try await event in scheduler.generate(prompt: ids, parameters: parameters) { ... }
+/// for try await (choice, event) in scheduler.generate([GenerationRequest(prompt: ids, parameters: parameters)]) { ... }
 /// ```
 public final class Scheduler: @unchecked Sendable {
     /// Proof that a request was admitted; the place frees when it is released.
@@ -70,32 +70,34 @@ public final class Scheduler: @unchecked Sendable {
         }
     }
 
-    /// Generates a continuation of `prompt` as one sequence of the engine, recording time to
-    /// first token, inter-token latency and token counts; a `constraint` limits it to one JSON
-    /// object. The sequence starts at once (or queues), whether or not the stream is read yet.
+    /// Generates a continuation of each request (the choices of one API request) as sequences of
+    /// the engine, their events in one stream in the order the engine produces them (see
+    /// ``BatchEngine/generate(_:)``), recording each one's time to first token, inter-token
+    /// latency and token counts. The sequences start at once (or queue), whether or not the stream
+    /// is read yet.
     public func generate(
-        prompt: [Int], parameters: SamplingParameters, constraint: JSONObjectConstraint? = nil
-    ) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        _ requests: [GenerationRequest]
+    ) -> AsyncThrowingStream<(index: Int, event: GenerationEvent), any Error> {
         let start = DispatchTime.now()
-        let events = engine.generate(prompt: prompt, parameters: parameters, constraint: constraint)
+        let events = engine.generate(requests)
         return AsyncThrowingStream { continuation in
             let task = Task { [metrics] in
                 do {
-                    var last: DispatchTime?
-                    for try await event in events {
+                    var last = [DispatchTime?](repeating: nil, count: requests.count)
+                    for try await (index, event) in events {
                         let now = DispatchTime.now()
                         switch event {
                         case .token:
-                            if let last {
-                                metrics.observeInterTokenLatency(now.seconds(since: last))
+                            if let previous = last[index] {
+                                metrics.observeInterTokenLatency(now.seconds(since: previous))
                             } else {
                                 metrics.observeTimeToFirstToken(now.seconds(since: start))
                             }
-                            last = now
+                            last[index] = now
                         case .finished(let summary):
                             metrics.recordTokens(prompt: summary.promptTokens, completion: summary.completionTokens)
                         }
-                        continuation.yield(event)
+                        continuation.yield((index, event))
                     }
                     continuation.finish()
                 } catch {

@@ -66,38 +66,36 @@ struct TextCompletionHandler: Sendable {
         sampling.stream ? streamingResponse() : ResponseEncoding.json(try await completion())
     }
 
-    /// Starts every choice of every prompt at once, as parallel sequences.
-    private func startChoices() -> [(
-        index: Int, parameters: SamplingParameters, events: AsyncThrowingStream<GenerationEvent, any Error>
-    )] {
-        prompts.enumerated().flatMap { promptIndex, prompt in
-            (0..<sampling.choiceCount).map { n in
-                let parameters = sampling.parameters(forChoice: n)
-                return (promptIndex * sampling.choiceCount + n, parameters, scheduler.generate(prompt: prompt, parameters: parameters))
-            }
+    /// Every choice of every prompt as one request (choice `i` of prompt `p` at `p * n + i`), to
+    /// run together.
+    private func requests() -> [GenerationRequest] {
+        prompts.flatMap { prompt in
+            (0..<sampling.choiceCount).map { GenerationRequest(prompt: prompt, parameters: sampling.parameters(forChoice: $0)) }
         }
     }
 
     private var promptTokenCount: Int { prompts.reduce(0) { $0 + $1.count } }
 
     private func completion() async throws -> JSONValue {
+        let requests = requests()
+        var texts = [String](repeating: "", count: requests.count)
+        var tokens = [[SampledToken]](repeating: [], count: requests.count)
+        var summaries = [GenerationSummary?](repeating: nil, count: requests.count)
+        for try await (index, event) in scheduler.generate(requests) {
+            switch event {
+            case .token(let token):
+                texts[index] += token.text
+                tokens[index].append(token.sample)
+            case .finished(let summary): summaries[index] = summary
+            }
+        }
         var choices: [JSONValue] = []
         var completionTokens = 0
-        for (index, parameters, events) in startChoices() {
-            var text = ""
-            var tokens: [SampledToken] = []
-            var summary: GenerationSummary?
-            for try await event in events {
-                switch event {
-                case .token(let token):
-                    text += token.text
-                    tokens.append(token.sample)
-                case .finished(let finished): summary = finished
-                }
-            }
+        for (index, summary) in summaries.enumerated() {
             guard let summary else { throw CancellationError() }
             completionTokens += summary.completionTokens
-            choices.append(choice(index: index, text: text, tokens: tokens, parameters: parameters, finish: summary))
+            choices.append(choice(
+                index: index, text: texts[index], tokens: tokens[index], parameters: requests[index].parameters, finish: summary))
         }
         return [
             "id": .string(id), "object": "text_completion", "created": created, "model": .string(modelName),
@@ -106,24 +104,29 @@ struct TextCompletionHandler: Sendable {
         ]
     }
 
+    /// Streams the choices of all prompts as their tokens come, interleaved, each choice's
+    /// `finish_reason` when it ends, then the usage chunk when asked.
     private func streamingResponse() -> Response {
         ResponseEncoding.eventStream(path: "/v1/completions") { writer in
             _ = admission
+            let requests = requests()
             var completionTokens = 0
-            for (index, parameters, events) in startChoices() {
-                for try await event in events {
-                    switch event {
-                    case .token(let token):
-                        guard !token.text.isEmpty || parameters.logprobs else { continue }
-                        let value = choice(index: index, text: token.text, tokens: [token.sample], parameters: parameters, finish: nil)
-                        try await writer.write(ResponseEncoding.event(chunk([value])))
-                    case .finished(let summary):
-                        completionTokens += summary.completionTokens
-                        let value = choice(index: index, text: "", tokens: [], parameters: parameters, finish: summary)
-                        try await writer.write(ResponseEncoding.event(chunk([value])))
-                    }
+            var finished = 0
+            for try await (index, event) in scheduler.generate(requests) {
+                let parameters = requests[index].parameters
+                switch event {
+                case .token(let token):
+                    guard !token.text.isEmpty || parameters.logprobs else { continue }
+                    let value = choice(index: index, text: token.text, tokens: [token.sample], parameters: parameters, finish: nil)
+                    try await writer.write(ResponseEncoding.event(chunk([value])))
+                case .finished(let summary):
+                    finished += 1
+                    completionTokens += summary.completionTokens
+                    let value = choice(index: index, text: "", tokens: [], parameters: parameters, finish: summary)
+                    try await writer.write(ResponseEncoding.event(chunk([value])))
                 }
             }
+            guard finished == requests.count else { throw CancellationError() }
             if sampling.includeUsage {
                 var usage = header()
                 usage["choices"] = []

@@ -36,13 +36,13 @@ import Testing
         let prompt = [9707, 11, 1879]
         let running = Task {
             var tokens = 0
-            for try await event in scheduler.generate(prompt: prompt, parameters: parameters) {
+            for try await (_, event) in scheduler.generate([GenerationRequest(prompt: prompt, parameters: parameters)]) {
                 if case .token = event { tokens += 1 }
             }
             return tokens
         }
         let waiting = Task {
-            for try await _ in scheduler.generate(prompt: prompt, parameters: .greedy) {}
+            for try await _ in scheduler.generate([GenerationRequest(prompt: prompt, parameters: .greedy)]) {}
         }
         waiting.cancel()
         try await waiting.value

@@ -112,6 +112,12 @@ struct JSONSerializer {
 
     private func writeString(_ string: String, to output: inout String) {
         output += "\""
+        writeStringContents(string, to: &output)
+        output += "\""
+    }
+
+    /// The characters of a string literal, escaped, without the quotes.
+    func writeStringContents(_ string: String, to output: inout String) {
         for scalar in string.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""
@@ -135,7 +141,6 @@ struct JSONSerializer {
                 }
             }
         }
-        output += "\""
     }
 
     private static func unicodeEscape(_ value: UInt32) -> String {

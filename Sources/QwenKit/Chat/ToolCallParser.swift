@@ -12,6 +12,13 @@ public struct ToolCall: Sendable, Hashable {
         self.name = name
         self.arguments = arguments
     }
+
+    /// How arguments are written as the JSON string OpenAI's API carries: Python's `json.dumps`
+    /// layout, as Qwen2.5 itself writes them (`{"city": "北京", "days": 3}`).
+    public static let argumentsFormat = JSONFormat.python()
+
+    /// The arguments as a JSON string in ``argumentsFormat``.
+    public var argumentsJSON: String { arguments.serialized(Self.argumentsFormat) }
 }
 
 /// Splits Qwen2.5 output into text and tool calls, as the model writes them:
@@ -22,6 +29,16 @@ public struct ToolCall: Sendable, Hashable {
 /// `name` (and an object `arguments`, if any) comes back as text, tags included: output that only
 /// looks like a call is never an error. Whitespace between the text and a call, or between calls,
 /// is layout and is dropped.
+///
+/// A parser made with `streamsArguments` reports a call as it is written, once its body begins
+/// the way Qwen2.5 writes one, `{"name": "...", "arguments": {`: a ``Segment/toolCallStart(name:)``,
+/// then ``Segment/toolCallArguments(_:)`` fragments that concatenate to the call's
+/// ``ToolCall/argumentsJSON`` (re-serialized piece by piece as the text arrives). Calls written
+/// otherwise (arguments first, no arguments) still come whole as ``Segment/toolCall(_:)``. The
+/// trade-off: a streamed call cannot be taken back, so a body that breaks after its arguments
+/// started (bad JSON, cut by the token limit, a repeated key) stays a call whose arguments are
+/// what the model wrote (from the first byte at fault as written), where ``parse(_:)`` returns
+/// the block as text (or the repeated key's last value once).
 ///
 /// ```swift
 /// let segments = ToolCallParser.parse(#"<tool_call>{"name": "f", "arguments": {"x": 1}}</tool_call>"#)
@@ -34,6 +51,10 @@ public struct ToolCallParser: Sendable {
         case text(String)
         /// A complete, well-formed tool call.
         case toolCall(ToolCall)
+        /// A streamed call begins: its arguments follow as ``toolCallArguments(_:)``.
+        case toolCallStart(name: String)
+        /// The next piece of the streamed call's arguments JSON string.
+        case toolCallArguments(String)
     }
 
     /// The tag that opens a call.
@@ -41,14 +62,21 @@ public struct ToolCallParser: Sendable {
     /// The tag that closes a call.
     public static let closeTag = "</tool_call>"
 
+    private let streamsArguments: Bool
+    /// Unread text: inside a streamed call, only what its arguments have not read yet.
     private var buffer = ""
     private var isInsideCall = false
+    /// The arguments of the call being streamed, once it has started.
+    private var streamedArguments: StreamingJSONSerializer?
     /// Trailing whitespace held back until it is known not to precede a call.
     private var pendingSpace = ""
     private var followsCall = false
 
-    /// A parser at the start of the output.
-    public init() {}
+    /// A parser at the start of the output; with `streamsArguments`, calls are reported as
+    /// they are written.
+    public init(streamsArguments: Bool = false) {
+        self.streamsArguments = streamsArguments
+    }
 
     /// Splits complete output in one go; consecutive text comes back as one segment.
     public static func parse(_ text: String) -> [Segment] {
@@ -70,7 +98,10 @@ public struct ToolCallParser: Sendable {
         var segments: [Segment] = []
         while true {
             if isInsideCall {
-                guard let close = buffer.range(of: Self.closeTag) else { break }
+                guard let close = buffer.range(of: Self.closeTag) else {
+                    if streamsArguments { segments += streamCall() }
+                    break
+                }
                 segments += endCall(body: String(buffer[..<close.lowerBound]))
                 buffer = String(buffer[close.upperBound...])
             } else if let open = buffer.range(of: Self.openTag) {
@@ -79,7 +110,7 @@ public struct ToolCallParser: Sendable {
                 isInsideCall = true
                 buffer = String(buffer[open.upperBound...])
             } else {
-                let held = Self.partialTagLength(atEndOf: buffer)
+                let held = Self.partialTagLength(of: Self.openTag, atEndOf: buffer)
                 let ready = buffer.dropLast(held)
                 segments += emitText(String(ready), isFinal: false)
                 buffer = String(buffer.suffix(held))
@@ -94,6 +125,7 @@ public struct ToolCallParser: Sendable {
     public mutating func finish() -> [Segment] {
         defer { buffer = "" }
         if isInsideCall {
+            if streamedArguments != nil { return endCall(body: buffer) }
             isInsideCall = false
             if let call = Self.toolCall(from: buffer) { return [.toolCall(call)] }
             return emitText(Self.openTag + buffer, isFinal: true)
@@ -101,8 +133,30 @@ public struct ToolCallParser: Sendable {
         return emitText(buffer, isFinal: true)
     }
 
+    /// Streams the call in progress: starts it once its name and arguments are known to begin,
+    /// then passes on its arguments as they are written (holding back what may begin the closing tag).
+    private mutating func streamCall() -> [Segment] {
+        var segments: [Segment] = []
+        let held = Self.partialTagLength(of: Self.closeTag, atEndOf: buffer)
+        if streamedArguments == nil {
+            guard let (name, arguments) = Self.streamableStart(of: buffer.dropLast(held)) else { return [] }
+            segments.append(.toolCallStart(name: name))
+            streamedArguments = StreamingJSONSerializer(format: ToolCall.argumentsFormat)
+            buffer = String(buffer[arguments...])
+        }
+        let fragment = streamedArguments?.append(buffer.dropLast(held)) ?? ""
+        buffer = String(buffer.suffix(held))
+        return fragment.isEmpty ? segments : segments + [.toolCallArguments(fragment)]
+    }
+
     private mutating func endCall(body: String) -> [Segment] {
         isInsideCall = false
+        if var arguments = streamedArguments {
+            streamedArguments = nil
+            followsCall = true
+            let fragment = arguments.append(body) + arguments.finish()
+            return fragment.isEmpty ? [] : [.toolCallArguments(fragment)]
+        }
         if let call = Self.toolCall(from: body) {
             followsCall = true
             return [.toolCall(call)]
@@ -128,13 +182,46 @@ public struct ToolCallParser: Sendable {
         return text.isEmpty ? [] : [.text(text)]
     }
 
-    /// The length of the longest suffix of `text` that could begin an opening tag.
-    private static func partialTagLength(atEndOf text: String) -> Int {
-        for length in stride(from: min(openTag.count - 1, text.count), to: 0, by: -1)
-        where text.hasSuffix(openTag.prefix(length)) {
+    /// The length of the longest suffix of `text` that could begin `tag`.
+    private static func partialTagLength(of tag: String, atEndOf text: String) -> Int {
+        for length in stride(from: min(tag.count - 1, text.count), to: 0, by: -1)
+        where text.hasSuffix(tag.prefix(length)) {
             return length
         }
         return 0
+    }
+
+    /// The name and the position of the arguments object when `body` begins the way Qwen2.5
+    /// writes a call: `{"name": "...", "arguments": {` with any JSON whitespace between.
+    private static func streamableStart(of body: Substring) -> (name: String, arguments: String.Index)? {
+        let scalars = body.unicodeScalars
+        var position = scalars.startIndex
+        /// Reads `tokens`, each after optional whitespace.
+        func skip(_ tokens: String...) -> Bool {
+            for token in tokens {
+                while position < scalars.endIndex, " \n\r\t".unicodeScalars.contains(scalars[position]) {
+                    position = scalars.index(after: position)
+                }
+                for expected in token.unicodeScalars {
+                    guard position < scalars.endIndex, scalars[position] == expected else { return false }
+                    position = scalars.index(after: position)
+                }
+            }
+            return true
+        }
+        guard skip("{", #""name""#, ":", "\"") else { return nil }
+        let nameStart = scalars.index(before: position)
+        var isEscaped = false
+        while position < scalars.endIndex, isEscaped || scalars[position] != "\"" {
+            isEscaped = !isEscaped && scalars[position] == "\\"
+            position = scalars.index(after: position)
+        }
+        guard position < scalars.endIndex else { return nil }
+        position = scalars.index(after: position)
+        guard case .string(let name)? = try? JSONValue(parsing: String(Substring(scalars[nameStart..<position]))),
+            skip(",", #""arguments""#, ":", "{")
+        else { return nil }
+        return (name, scalars.index(before: position))
     }
 
     /// The call in a block body, or nil when it is not a JSON object with a string `name` and

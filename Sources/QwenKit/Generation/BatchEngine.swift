@@ -135,26 +135,66 @@ public final class BatchEngine: Sendable {
         prompt: [Int], parameters: SamplingParameters, constraint: JSONObjectConstraint? = nil
     ) -> AsyncThrowingStream<GenerationEvent, any Error> {
         AsyncThrowingStream { continuation in
-            let vocabularySize = model.configuration.vocabSize
-            do {
-                if let bad = prompt.first(where: { !(0..<vocabularySize).contains($0) }) {
+            start([GenerationRequest(prompt: prompt, parameters: parameters, constraint: constraint)],
+                sinks: [GenerationSink(continuation)], onFailure: { continuation.finish(throwing: $0) },
+                setTermination: { handler in continuation.onTermination = { _ in handler() } })
+        }
+    }
+
+    /// Generates a continuation of each request together (the `n` choices of one API request),
+    /// with the events of all of them in one stream, each tagged with the index of its request,
+    /// in the order the engine produces them: the tokens of sequences decoded in the same step
+    /// arrive one after the other, in request order, before any token of the next step. The
+    /// requests are queued at once, so when enough slots are free they start in the same step.
+    ///
+    /// The stream ends after the last sequence's ``GenerationEvent/finished(_:)``; it throws the
+    /// errors of ``generate(prompt:parameters:constraint:)`` (for any request, before any
+    /// starts). Dropping it cancels every sequence.
+    ///
+    /// ```swift
+    /// let requests = (0..<2).map { GenerationRequest(prompt: ids, parameters: .greedy) }
+    /// for try await (index, event) in engine.generate(requests) { ... }
+    /// ```
+    public func generate(
+        _ requests: [GenerationRequest]
+    ) -> AsyncThrowingStream<(index: Int, event: GenerationEvent), any Error> {
+        AsyncThrowingStream { continuation in
+            guard !requests.isEmpty else { return continuation.finish() }
+            start(requests, sinks: GenerationSink.group(count: requests.count, continuation),
+                onFailure: { continuation.finish(throwing: $0) },
+                setTermination: { handler in continuation.onTermination = { _ in handler() } })
+        }
+    }
+
+    /// Checks `requests` and queues them as sequences reporting to `sinks`; on a bad request calls
+    /// `onFailure` and queues none. `setTermination` installs what the stream runs when it ends:
+    /// cancelling the sequences, which frees the slots of those still running (a consumer gone or
+    /// a failed sibling) and does nothing to finished ones.
+    private func start(
+        _ requests: [GenerationRequest], sinks: [GenerationSink], onFailure: (any Error) -> Void,
+        setTermination: (@escaping @Sendable () -> Void) -> Void
+    ) {
+        let vocabularySize = model.configuration.vocabSize
+        let sequences: [BatchSequence]
+        do {
+            sequences = try zip(requests, sinks).map { request, sink in
+                if let bad = request.prompt.first(where: { !(0..<vocabularySize).contains($0) }) {
                     throw ModelError.tokenOutOfRange(id: bad, vocabularySize: vocabularySize)
                 }
                 let decoder = try SequenceDecoder(
-                    prompt: prompt, parameters: parameters, constraint: constraint, tokenizer: tokenizer,
-                    vocabularySize: vocabularySize, contextLength: contextLength)
-                let sequence = BatchSequence(prompt: prompt, decoder: decoder, continuation: continuation)
-                // Holds the engine while the stream lives.
-                continuation.onTermination = { [self] termination in
-                    if case .cancelled = termination {
-                        sequence.cancel()
-                        loop.wake()
-                    }
-                }
-                loop.submit(sequence)
-            } catch {
-                continuation.finish(throwing: error)
+                    prompt: request.prompt, parameters: request.parameters, constraint: request.constraint,
+                    tokenizer: tokenizer, vocabularySize: vocabularySize, contextLength: contextLength)
+                return BatchSequence(prompt: request.prompt, decoder: decoder, sink: sink)
             }
+        } catch {
+            onFailure(error)
+            return
         }
+        // Holds the engine while the stream lives.
+        setTermination { [self] in
+            for sequence in sequences { sequence.cancel() }
+            loop.wake()
+        }
+        loop.submit(sequences)
     }
 }

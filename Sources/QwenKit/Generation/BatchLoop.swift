@@ -35,14 +35,15 @@ final class BatchLoop: @unchecked Sendable {
         prefillLogits = Logits(vocabularySize: model.configuration.vocabSize)
     }
 
-    /// Queues `sequence` for a slot (first come, first served).
-    func submit(_ sequence: BatchSequence) {
+    /// Queues `sequences` for slots (first come, first served), together: when enough slots are
+    /// free, they start in the same step.
+    func submit(_ sequences: [BatchSequence]) {
         condition.withLock {
             if isStopping {
-                sequence.fail(CancellationError())
+                for sequence in sequences { sequence.fail(CancellationError()) }
                 return
             }
-            waiting.append(sequence)
+            waiting += sequences
             published.waiting = waiting.count
             condition.signal()
         }

@@ -1,12 +1,12 @@
 import Foundation
 
 /// A request to a ``BatchEngine`` from its arrival to its last event: the prompt, its decode
-/// state and the stream its events go to. Mutated only on the engine's loop thread, except for
+/// state and the sink its events go to. Mutated only on the engine's loop thread, except for
 /// ``cancel()``.
 final class BatchSequence: @unchecked Sendable {
     let prompt: [Int]
     private(set) var decoder: SequenceDecoder
-    private let continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation
+    private let sink: GenerationSink
     /// The token the next decode row runs: the prompt's last token, then each sampled token;
     /// nil while the rest of the prompt is being prefilled.
     private(set) var nextToken: Int?
@@ -17,13 +17,10 @@ final class BatchSequence: @unchecked Sendable {
     private let lock = NSLock()
     private var cancelled = false
 
-    init(
-        prompt: [Int], decoder: SequenceDecoder,
-        continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation
-    ) {
+    init(prompt: [Int], decoder: SequenceDecoder, sink: GenerationSink) {
         self.prompt = prompt
         self.decoder = decoder
-        self.continuation = continuation
+        self.sink = sink
     }
 
     /// Whether the consumer went away; set from any thread.
@@ -61,21 +58,21 @@ final class BatchSequence: @unchecked Sendable {
         let token = decoder.decode(logits: logits)
         let now = DispatchTime.now()
         if firstToken == nil { firstToken = now }
-        continuation.yield(.token(token))
+        sink.yield(.token(token))
         guard decoder.isFinished else {
             nextToken = token.id
             return false
         }
         let first = firstToken ?? now
-        continuation.yield(.finished(decoder.summary(
+        sink.yield(.finished(decoder.summary(
             prefilledTokens: prefilledTokens, prefillSeconds: first.seconds(since: started),
             decodeSeconds: now.seconds(since: first))))
-        continuation.finish()
+        sink.finish(nil)
         return true
     }
 
     /// Ends the stream with `error`.
     func fail(_ error: any Error) {
-        continuation.finish(throwing: error)
+        sink.finish(error)
     }
 }
