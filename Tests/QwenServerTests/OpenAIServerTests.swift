@@ -64,6 +64,29 @@ import Testing
         }
     }
 
+    /// A streamed call in OpenAI's delta shape. The random-weight model is steered into one: a
+    /// named `tool_choice` opens the call, JSON mode with "{" (90) and "}" (92) favoured writes
+    /// the arguments `{}` in two tokens, which stream as two fragments.
+    @Test func streamedToolCallHasOpenAIDeltaShape() async throws {
+        try await H.withServer { client in
+            let body = #"""
+                {"messages": [{"role": "user", "content": "Weather?"}], "stream": true, "max_tokens": 8, "temperature": 0,
+                 "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}],
+                 "tool_choice": {"type": "function", "function": {"name": "get_weather"}},
+                 "response_format": {"type": "json_object"}, "logit_bias": {"90": 100, "92": 100}}
+                """#
+            let events = try await H.send(client, .post, "/v1/chat/completions", body: body).events
+            #expect(events.last == "[DONE]")
+            let choices = events.dropLast().compactMap { try? JSONValue(parsing: $0) }.compactMap { $0["choices"]?[0] }
+            let calls = choices.compactMap { $0["delta"]?["tool_calls"]?[0] }
+            let id = calls.first?["id"]?.stringValue
+            #expect(id?.hasPrefix("call_") == true)
+            #expect(calls.first == ["index": 0, "id": .string(id ?? ""), "type": "function", "function": ["name": "get_weather", "arguments": ""]])
+            #expect(Array(calls.dropFirst()) == [["index": 0, "function": ["arguments": "{"]], ["index": 0, "function": ["arguments": "}"]]])
+            #expect(choices.last?["finish_reason"] == "tool_calls")
+        }
+    }
+
     @Test func completionsWithLogprobsAndSeveralChoices() async throws {
         try await H.withServer { client in
             let body = #"{"prompt": ["Once upon", [9707, 11]], "max_tokens": 3, "n": 2, "logprobs": 2, "seed": 7}"#

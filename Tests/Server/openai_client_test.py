@@ -139,6 +139,37 @@ def check_tools(client, golden):
         assert message.content is not None or message.tool_calls, r
 
 
+def check_streamed_tool_call(client, golden):
+    """A streamed call reassembled from the SDK's deltas, as clients accumulate them.
+
+    The random-weight model writes no call on its own, so the reply is steered: a named
+    tool_choice starts the call, JSON mode with "{" (id 90) and "}" (id 92) favoured makes the
+    arguments `{}` in two tokens, streamed as two argument fragments.
+    """
+    case = next(c for c in golden["cases"] if c["name"] == "tool-call-and-response")
+    calls, finish, fragments = {}, None, 0
+    for chunk in client.chat.completions.create(
+            model="tiny", messages=case["messages"][:1], tools=case["tools"], stream=True, max_tokens=8,
+            tool_choice={"type": "function", "function": {"name": "get_weather"}},
+            response_format={"type": "json_object"}, logit_bias={"90": 100, "92": 100}, **GREEDY):
+        for choice in chunk.choices:
+            finish = choice.finish_reason or finish
+            for delta in choice.delta.tool_calls or []:
+                call = calls.setdefault(delta.index, {"id": None, "type": None, "name": "", "arguments": ""})
+                call["id"] = delta.id or call["id"]
+                call["type"] = delta.type or call["type"]
+                if delta.function:
+                    call["name"] += delta.function.name or ""
+                    call["arguments"] += delta.function.arguments or ""
+                    fragments += bool(delta.function.arguments)
+    assert list(calls) == [0], calls
+    call = calls[0]
+    assert call["id"].startswith("call_") and call["type"] == "function", call
+    assert call["name"] == "get_weather" and json.loads(call["arguments"]) == {}, call
+    assert fragments == 2, fragments
+    assert finish == "tool_calls", finish
+
+
 def check_json_mode(client):
     # "}" (id 92) favoured: the object closes at once, then only stop tokens are allowed.
     r = chat(client, response_format={"type": "json_object"}, logit_bias={"92": 100}, max_tokens=16)
@@ -190,6 +221,7 @@ def main():
         ("seed reproducibility", lambda: check_seed(client)),
         ("logprobs", lambda: check_logprobs(client)),
         ("tools and tool_choice round trip", lambda: check_tools(client, golden)),
+        ("streamed tool call reassembled from deltas", lambda: check_streamed_tool_call(client, golden)),
         ("response_format json_object", lambda: check_json_mode(client)),
         ("auth failure", lambda: check_auth(port)),
         ("bad input, then still serving", lambda: check_bad_input(client)),

@@ -8,8 +8,8 @@
 /// repeated object key is written twice (the parser keeps its last value once), and nesting is
 /// not limited.
 ///
-/// Text that stops being JSON is passed on as written from the first byte at fault, so nothing
-/// of it is lost; text after the value is complete is ignored.
+/// Text that stops being JSON is passed on as written from the first byte at fault (and the
+/// whitespace before it), so nothing of it is lost; text after the value is complete is ignored.
 ///
 /// ```swift
 /// var serializer = StreamingJSONSerializer(format: .python())
@@ -34,6 +34,8 @@ struct StreamingJSONSerializer {
     private var token: Token?
     /// Text of the token in progress not written yet (for a string, its raw characters).
     private var pending = String.UnicodeScalarView()
+    /// Whitespace read since the last token, passed on if the text turns out not to be JSON.
+    private var layout = String.UnicodeScalarView()
     private var isEscaped = false
     private(set) var isComplete = false
     /// Whether the text stopped being JSON, so it is passed on as written.
@@ -54,8 +56,7 @@ struct StreamingJSONSerializer {
                 output.unicodeScalars.append(scalar)
             } else if !read(scalar, into: &output) {
                 isInvalid = true
-                output.unicodeScalars += pending
-                output.unicodeScalars.append(scalar)
+                output.unicodeScalars += layout + pending + CollectionOfOne(scalar)
                 pending = String.UnicodeScalarView()
             }
         }
@@ -116,7 +117,17 @@ struct StreamingJSONSerializer {
 
     /// Reads a scalar between tokens.
     private mutating func readStructure(_ scalar: Unicode.Scalar, into output: inout String) -> Bool {
-        if scalar == " " || scalar == "\n" || scalar == "\r" || scalar == "\t" { return true }
+        if scalar == " " || scalar == "\n" || scalar == "\r" || scalar == "\t" {
+            layout.append(scalar)
+            return true
+        }
+        guard readToken(scalar, into: &output) else { return false }
+        layout = String.UnicodeScalarView()
+        return true
+    }
+
+    /// Reads the first scalar of a token.
+    private mutating func readToken(_ scalar: Unicode.Scalar, into output: inout String) -> Bool {
         switch expectation {
         case .value, .valueOrClose:
             if expectation == .valueOrClose && scalar == "]" { return close(isObject: false, into: &output) }
@@ -175,6 +186,7 @@ struct StreamingJSONSerializer {
         guard containers.last == isObject else { return false }
         containers.removeLast()
         output += isObject ? "}" : "]"
+        expectation = .commaOrClose
         isComplete = containers.isEmpty
         return true
     }
