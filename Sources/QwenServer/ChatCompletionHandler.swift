@@ -33,31 +33,20 @@ struct ChatCompletionHandler: Sendable {
 
     private func completion() async throws -> JSONValue {
         let requests = requests()
-        var texts = [String](repeating: "", count: requests.count)
-        var logprobs = [[JSONValue]](repeating: [], count: requests.count)
-        var summaries = [GenerationSummary?](repeating: nil, count: requests.count)
-        for try await (index, event) in scheduler.generate(requests) {
-            switch event {
-            case .token(let token):
-                texts[index] += token.text
-                if requests[index].parameters.logprobs { logprobs[index].append(logprob(token.sample)) }
-            case .finished(let summary): summaries[index] = summary
-            }
-        }
         var choices: [JSONValue] = []
         var completionTokens = 0
-        for (index, summary) in summaries.enumerated() {
-            guard let summary else { throw CancellationError() }
-            completionTokens += summary.completionTokens
-            let (content, calls) = split(texts[index])
+        for (index, choice) in try await CompletedChoice.collect(scheduler.generate(requests), count: requests.count).enumerated() {
+            completionTokens += choice.summary.completionTokens
+            let (content, calls) = split(choice.text)
             var message: JSONObject = ["role": "assistant", "content": content.map(JSONValue.string) ?? .null]
             if !calls.isEmpty {
                 message["tool_calls"] = .array(calls.map { ChatChoiceStream.toolCall(name: $0.name, arguments: $0.argumentsJSON) })
             }
+            let logprobs = requests[index].parameters.logprobs
             choices.append([
                 "index": .int(index), "message": .object(message),
-                "logprobs": requests[index].parameters.logprobs ? ["content": .array(logprobs[index])] : .null,
-                "finish_reason": ResponseEncoding.finishReason(summary, hasToolCalls: !calls.isEmpty),
+                "logprobs": logprobs ? ["content": .array(choice.tokens.map { logprob($0) })] : .null,
+                "finish_reason": ResponseEncoding.finishReason(choice.summary, hasToolCalls: !calls.isEmpty),
             ])
         }
         return [

@@ -78,24 +78,12 @@ struct TextCompletionHandler: Sendable {
 
     private func completion() async throws -> JSONValue {
         let requests = requests()
-        var texts = [String](repeating: "", count: requests.count)
-        var tokens = [[SampledToken]](repeating: [], count: requests.count)
-        var summaries = [GenerationSummary?](repeating: nil, count: requests.count)
-        for try await (index, event) in scheduler.generate(requests) {
-            switch event {
-            case .token(let token):
-                texts[index] += token.text
-                tokens[index].append(token.sample)
-            case .finished(let summary): summaries[index] = summary
-            }
-        }
         var choices: [JSONValue] = []
         var completionTokens = 0
-        for (index, summary) in summaries.enumerated() {
-            guard let summary else { throw CancellationError() }
-            completionTokens += summary.completionTokens
+        for (index, done) in try await CompletedChoice.collect(scheduler.generate(requests), count: requests.count).enumerated() {
+            completionTokens += done.summary.completionTokens
             choices.append(choice(
-                index: index, text: texts[index], tokens: tokens[index], parameters: requests[index].parameters, finish: summary))
+                index: index, text: done.text, tokens: done.tokens, parameters: requests[index].parameters, finish: done.summary))
         }
         return [
             "id": .string(id), "object": "text_completion", "created": created, "model": .string(modelName),
