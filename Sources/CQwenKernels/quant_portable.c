@@ -18,6 +18,16 @@ static inline qk_ivec QK_DOT_Q4(const uint8_t *qs, int offset, const int8_t *x) 
     }
     return QK_DOT32(w, x);
 }
+static inline qk_ivec QK_DOT_Q5(const uint8_t *qs, const uint8_t *qh, const int8_t *x) {
+    uint32_t high;
+    memcpy(&high, qh, sizeof high);
+    int8_t w[32];
+    for (int j = 0; j < 16; j++) {
+        w[j] = (int8_t)(((qs[j] & 0xF) | (((high >> j) & 1) << 4)) - 16);
+        w[j + 16] = (int8_t)(((qs[j] >> 4) | (((high >> (j + 16)) & 1) << 4)) - 16);
+    }
+    return QK_DOT32(w, x);
+}
 static inline qk_ivec QK_DOT_NIBBLES(const uint8_t *q, int shift, const int8_t *x) {
     int8_t w[32];
     for (int j = 0; j < 32; j++) w[j] = (int8_t)((q[j] >> shift) & 0xF);
