@@ -21,16 +21,18 @@ size_t qk_quant_activation_bytes(qk_format format, size_t columns) {
                                  : columns / QK_BLOCK * sizeof(qk_block_q8a);
 }
 
-/// ggml's Q8_0 / Q8_1 rule: d = max|x| / 127, q = round(x / d); d and d · Σq are kept as float16
-/// like ggml stores them.
+/// llama.cpp's x86 Q8_0 / Q8_1 activation rule: d = max|x| / 127, q = x · (127 / max|x|) rounded to
+/// nearest, ties to even; d and d · Σq are kept as float16 like ggml stores them. (ggml's portable
+/// reference rounds x · (1 / d) with ties away from zero: a rare one-step difference, which a random
+/// model amplifies to half a logit.)
 static void qk_quantize_q8a(const float *x, size_t columns, qk_block_q8a *out) {
     for (size_t b = 0; b < columns / QK_BLOCK; b++, x += QK_BLOCK) {
         float amax = 0;
         for (int j = 0; j < QK_BLOCK; j++) amax = fmaxf(amax, fabsf(x[j]));
-        const float d = amax / 127.0f, inverse = d != 0 ? 1.0f / d : 0.0f;
+        const float d = amax / 127.0f, inverse = amax != 0 ? 127.0f / amax : 0.0f;
         int32_t sum = 0;
         for (int j = 0; j < QK_BLOCK; j++) {
-            out[b].qs[j] = (int8_t)roundf(x[j] * inverse);
+            out[b].qs[j] = (int8_t)nearbyintf(x[j] * inverse);
             sum += out[b].qs[j];
         }
         out[b].d = qk_f16_to_f32(qk_f32_to_f16(d));
