@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Time from launch to first token: `qwen generate --max-tokens 1` against llama.cpp's
+# `llama-completion -n 1` on the same GGUF, prompt and threads, alternating, median of RUNS wall times
+# of the whole process (load, prompt, one token, exit). Files are read once before timing, so both
+# start from the page cache.
+#
+# usage: Benchmarks/ttft_compare.sh GGUF [GGUF ...]
+# environment: THREADS (2), RUNS (5), QWEN (default .build/release/qwen),
+#              LLAMA_COMPLETION (default /work/bench/llama-build/bin/llama-completion; build it with
+#              `cmake --build LLAMA_BUILD --target llama-completion` in compare_llamacpp.sh's build dir)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+THREADS="${THREADS:-2}" RUNS="${RUNS:-5}"
+QWEN="${QWEN:-$root/.build/release/qwen}"
+LLAMA_COMPLETION="${LLAMA_COMPLETION:-/work/bench/llama-build/bin/llama-completion}"
+PROMPT="Write a short story about a lighthouse keeper who finds a message in a bottle on a stormy night."
+
+seconds() {  # command... -> wall seconds
+    local start end
+    start=$(date +%s.%N)
+    "$@" > /dev/null 2>&1 || { echo "ttft_compare.sh: failed: $*" >&2; exit 1; }
+    end=$(date +%s.%N)
+    echo "$end - $start" | bc
+}
+
+echo "| model | qwen s (median of $RUNS) | llama.cpp s | qwen / llama.cpp |"
+echo "|---|---|---|---|"
+for gguf in "$@"; do
+    cat "$gguf" > /dev/null
+    qwen=() llama=()
+    for _ in $(seq "$RUNS"); do
+        qwen+=("$(seconds "$QWEN" generate --model "$gguf" --prompt "$PROMPT" --max-tokens 1 --threads "$THREADS")")
+        llama+=("$(seconds "$LLAMA_COMPLETION" -m "$gguf" -p "$PROMPT" -n 1 -t "$THREADS" -no-cnv)")
+    done
+    python3 - "$(basename "$gguf")" "${qwen[*]}" "${llama[*]}" <<'PY'
+import statistics, sys
+name, q, l = sys.argv[1], [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()]
+mq, ml = statistics.median(q), statistics.median(l)
+print(f"| {name} | {mq:.3f} | {ml:.3f} | {mq / ml:.2f} |")
+PY
+done
