@@ -77,7 +77,7 @@ import Testing
         #expect(KVCache.bytesPerToken(for: small, precision: .f16) == 24 * 2 * 2 * 128)
         #expect(KVCache.bytesPerToken(for: small, precision: .q8_0) == 24 * 2 * 2 * 68)
         #expect(KVCache.defaultContextLength(for: small, precision: .q8_0, memoryBudget: 6528 * 1000) == 1000)
-        #expect(KVCache.defaultContextLength(for: small, precision: .f16, memoryBudget: 6528 * 1000) == 1062)
+        #expect(KVCache.defaultContextLength(for: small, precision: .f16, memoryBudget: 6528 * 1000) == 531)
     }
 
     @Test(arguments: KVCachePrecision.allCases)

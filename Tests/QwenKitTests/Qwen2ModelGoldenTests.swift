@@ -107,12 +107,15 @@ import Testing
     }
 
     /// Largest |logit - float32-cache logit| over every position and the whole vocabulary of the
-    /// golden prompts, MEASURED with this suite (both fixture models, every kernel path of this
-    /// machine): f16 TODO, q8_0 TODO. The bounds add a modest margin to those maxima.
-    static let reducedPrecisionBounds: [KVCachePrecision: Float] = [.f16: 1, .q8_0: 1]
+    /// golden prompts, as measured (2026-11-29, AVX2 path): f16 0.0347 (tiny-qwen2.5) and 0.0489
+    /// (tiny-qwen2.5-yarn); q8_0 0.602 and 1.256 (logits span about ±17, top-1 gaps 0.05-1). The
+    /// bounds add about 20% to the larger of the two.
+    static let reducedPrecisionBounds: [KVCachePrecision: Float] = [.f16: 0.06, .q8_0: 1.5]
 
     /// Caches in float16 and Q8_0 against the float32 cache (which matches the goldens): logits stay
-    /// within the measured bound, and greedy decoding gives the goldens' tokens.
+    /// within the measured bound. Greedy decoding with float16 gives the goldens' tokens; with Q8_0
+    /// the first token matches and, as measured, the continuations drift apart after 5 to 21 tokens
+    /// (random-weight fixtures have near ties everywhere).
     @Test(arguments: modelNames, [KVCachePrecision.f16, .q8_0])
     func reducedPrecisionCachesStayClose(modelName: String, precision: KVCachePrecision) throws {
         let (model, golden) = try Self.load(modelName)
@@ -123,9 +126,9 @@ import Testing
             let reduced = try model.forward(prompt.input_ids, cache: cache, positions: .all)
             worst = max(worst, zip(exact.values, reduced.values).map { abs($0 - $1) }.max() ?? .infinity)
             let generated = try Self.greedy(model, prompt: prompt.input_ids, cache: cache)
-            #expect(generated == prompt.greedy_new_ids, "\(precision) \(prompt.name)")
+            let compared = precision == .f16 ? generated.count : 1
+            #expect(generated.prefix(compared) == prompt.greedy_new_ids.prefix(compared), "\(precision) \(prompt.name)")
         }
-        print("MEASURED \(modelName) \(precision): \(worst)")
         #expect(worst <= Self.reducedPrecisionBounds[precision]!, "\(precision): max abs logit error \(worst)")
     }
 }
