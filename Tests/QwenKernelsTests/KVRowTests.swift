@@ -4,8 +4,6 @@ import Testing
 /// Float rows of a KV cache stored with ``Kernels/storeKVRow(_:headDim:format:into:)``, and the
 /// value of every stored element decoded independently of the kernels.
 struct StoredKVRows {
-    let format: WeightFormat
-    let headDim: Int
     let rowBytes: Int
     let bytes: [UInt8]
     /// `[rows][headDim]` values the stored bytes encode.
@@ -24,8 +22,6 @@ struct StoredKVRows {
                 }
             }
         }
-        self.format = format
-        self.headDim = headDim
         self.rowBytes = rowBytes
         self.bytes = bytes
         decoded = (0..<rows).flatMap { row in
