@@ -33,8 +33,8 @@ void qk_add(qk_isa isa, const float *y, float *x, size_t n) { QK_DISPATCH(isa, q
 
 void qk_softmax(qk_isa isa, float *x, size_t n) { QK_DISPATCH(isa, qk_softmax, x, n) }
 
-/// Keys per block: a block of keys and values (16 KiB at head_dim 64) stays in L1 while every
-/// query head of the group uses it.
+/// Keys per block: a block of keys and values (16 KiB at head_dim 64 in float32) stays in L1 while
+/// every query head of the group uses it.
 enum { QK_KEY_BLOCK = 64 };
 
 void qk_attention(qk_isa isa, const qk_attention_shape *s, size_t task_begin, size_t task_end,
@@ -42,21 +42,23 @@ void qk_attention(qk_isa isa, const qk_attention_shape *s, size_t task_begin, si
     const size_t group = s->head_count / s->kv_head_count;
     const size_t dim = s->head_dim;
     const size_t stride = s->start_position + s->query_count;
+    const qk_format format = s->kv_format;
+    const size_t row_bytes = qk_kv_row_bytes(format, dim);
     for (size_t task = task_begin; task < task_end; task++) {
         const size_t i = task / s->kv_head_count, kv_head = task % s->kv_head_count;
         const size_t position = s->start_position + i;
         const size_t first = (s->window && position + 1 > s->window) ? position + 1 - s->window : 0;
         const size_t count = position + 1 - first;
-        const float *keys = s->keys + (kv_head * s->capacity + first) * dim;
-        const float *values = s->values + (kv_head * s->capacity + first) * dim;
+        const char *keys = (const char *)s->keys + (kv_head * s->capacity + first) * row_bytes;
+        const char *values = (const char *)s->values + (kv_head * s->capacity + first) * row_bytes;
         const size_t head0 = kv_head * group;
         const float *query = s->query + (i * s->head_count + head0) * dim;
         float *output = s->output + (i * s->head_count + head0) * dim;
         for (size_t j = 0; j < count; j += QK_KEY_BLOCK) {
             const size_t n = count - j < QK_KEY_BLOCK ? count - j : QK_KEY_BLOCK;
             for (size_t h = 0; h < group; h++)
-                QK_DISPATCH(isa, qk_attention_scores, query + h * dim, keys + j * dim, n, dim, s->scale,
-                            scores + h * stride + j)
+                QK_DISPATCH(isa, qk_attention_scores, format, query + h * dim, keys + j * row_bytes, row_bytes, n,
+                            dim, s->scale, scores + h * stride + j)
         }
         for (size_t h = 0; h < group; h++) {
             QK_DISPATCH(isa, qk_softmax, scores + h * stride, count)
@@ -65,7 +67,8 @@ void qk_attention(qk_isa isa, const qk_attention_shape *s, size_t task_begin, si
         for (size_t j = 0; j < count; j += QK_KEY_BLOCK) {
             const size_t n = count - j < QK_KEY_BLOCK ? count - j : QK_KEY_BLOCK;
             for (size_t h = 0; h < group; h++)
-                QK_DISPATCH(isa, qk_attention_mix, scores + h * stride + j, values + j * dim, n, dim, output + h * dim)
+                QK_DISPATCH(isa, qk_attention_mix, format, scores + h * stride + j, values + j * row_bytes, row_bytes,
+                            n, dim, output + h * dim)
         }
     }
 }

@@ -54,6 +54,15 @@ static inline const void *qk_row_pointer(qk_matrix w, size_t row) {
     return (const char *)w.base + row * w.columns * qk_format_size(w.format);
 }
 
+/// Runs fn(FORMAT, ...) with the KV row format (F32, F16 or Q8_0) as a compile-time constant, so
+/// an always-inline fn is compiled once per format with the format's branches folded away.
+#define QK_KV_SPECIALIZE(format, fn, ...)                                                            \
+    switch (format) {                                                                                \
+    case QK_FORMAT_F16: fn(QK_FORMAT_F16, __VA_ARGS__); break;                                       \
+    case QK_FORMAT_Q8_0: fn(QK_FORMAT_Q8_0, __VA_ARGS__); break;                                     \
+    default: fn(QK_FORMAT_F32, __VA_ARGS__); break;                                                  \
+    }
+
 #define QK_DECLARE_ISA(isa)                                                                          \
     void qk_linear_##isa(const float *x, size_t x_rows, qk_matrix w, const float *bias,               \
                          size_t row_begin, size_t row_end, float *y);                                \
@@ -62,12 +71,13 @@ static inline const void *qk_row_pointer(qk_matrix w, size_t row) {
     void qk_silu_multiply_##isa(float *gate, const float *up, size_t n);                             \
     void qk_add_##isa(const float *y, float *x, size_t n);                                           \
     void qk_softmax_##isa(float *x, size_t n);                                                       \
-    /* scores[j] = scale · Σ_d q[d] · keys[j·dim + d] for j < count */                               \
-    void qk_attention_scores_##isa(const float *q, const float *keys, size_t count, size_t dim,      \
-                                   float scale, float *scores);                                      \
-    /* out[d] += Σ_j p[j] · values[j·dim + d] for d < dim */                                          \
-    void qk_attention_mix_##isa(const float *p, const float *values, size_t count, size_t dim,       \
-                                float *out);
+    /* scores[j] = scale · Σ_d q[d] · key_j[d] for j < count, key j at keys + j · row_bytes */     \
+    void qk_attention_scores_##isa(qk_format format, const float *q, const void *keys,                \
+                                   size_t row_bytes, size_t count, size_t dim, float scale,          \
+                                   float *scores);                                                   \
+    /* out[d] += Σ_j p[j] · value_j[d] for d < dim, value j at values + j · row_bytes */             \
+    void qk_attention_mix_##isa(qk_format format, const float *p, const void *values,                \
+                                size_t row_bytes, size_t count, size_t dim, float *out);
 
 QK_DECLARE_ISA(portable)
 #if defined(__x86_64__) || defined(_M_X64)

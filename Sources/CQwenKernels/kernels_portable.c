@@ -1,5 +1,5 @@
 // Plain C kernels: the reference path for every CPU without AVX2 (and Apple silicon).
-#include "kernels_internal.h"
+#include "quant_internal.h"
 
 #include <math.h>
 
@@ -55,20 +55,42 @@ void qk_softmax_portable(float *x, size_t n) {
     for (size_t i = 0; i < n; i++) x[i] *= inverse;
 }
 
-void qk_attention_scores_portable(const float *q, const float *keys, size_t count, size_t dim,
-                                  float scale, float *scores) {
+/// Element d of a cached key or value row of `format`.
+static inline float qk_kv_element(const void *row, size_t d, qk_format format) {
+    switch (format) {
+    case QK_FORMAT_F16: return qk_f16_to_f32(((const uint16_t *)row)[d]);
+    case QK_FORMAT_Q8_0: {
+        const qk_block_q8_0 *block = (const qk_block_q8_0 *)row + d / QK_BLOCK;
+        return qk_f16_to_f32(block->d) * (float)block->qs[d % QK_BLOCK];
+    }
+    default: return ((const float *)row)[d];
+    }
+}
+
+__attribute__((always_inline)) static inline void qk_scores(qk_format format, const float *q, const char *keys, size_t row_bytes, size_t count,
+                             size_t dim, float scale, float *scores) {
     for (size_t j = 0; j < count; j++) {
-        const float *k = keys + j * dim;
+        const void *k = keys + j * row_bytes;
         float sum = 0;
-        for (size_t d = 0; d < dim; d++) sum += q[d] * k[d];
+        for (size_t d = 0; d < dim; d++) sum += q[d] * qk_kv_element(k, d, format);
         scores[j] = sum * scale;
     }
 }
 
-void qk_attention_mix_portable(const float *p, const float *values, size_t count, size_t dim,
-                               float *out) {
+void qk_attention_scores_portable(qk_format format, const float *q, const void *keys, size_t row_bytes,
+                                  size_t count, size_t dim, float scale, float *scores) {
+    QK_KV_SPECIALIZE(format, qk_scores, q, keys, row_bytes, count, dim, scale, scores)
+}
+
+__attribute__((always_inline)) static inline void qk_mix(qk_format format, const float *p, const char *values, size_t row_bytes, size_t count,
+                          size_t dim, float *out) {
     for (size_t j = 0; j < count; j++) {
-        const float *v = values + j * dim;
-        for (size_t d = 0; d < dim; d++) out[d] += p[j] * v[d];
+        const void *v = values + j * row_bytes;
+        for (size_t d = 0; d < dim; d++) out[d] += p[j] * qk_kv_element(v, d, format);
     }
+}
+
+void qk_attention_mix_portable(qk_format format, const float *p, const void *values, size_t row_bytes,
+                               size_t count, size_t dim, float *out) {
+    QK_KV_SPECIALIZE(format, qk_mix, p, values, row_bytes, count, dim, out)
 }

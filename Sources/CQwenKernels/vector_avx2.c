@@ -1,5 +1,5 @@
 // AVX2 + FMA elementwise kernels and attention halves: vector_avx512.c on 8-lane vectors.
-#include "kernels_internal.h"
+#include "quant_internal.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
@@ -114,19 +114,64 @@ void qk_softmax_avx2(float *x, size_t n) {
     }
 }
 
-void qk_attention_scores_avx2(const float *q, const float *keys, size_t count, size_t dim, float scale,
-                              float *scores) {
+/// The scale of value d of a cached row: its block's float16 scale for Q8_0, 1 for float rows.
+QK_ALWAYS_INLINE float qk_kv_scale(const void *row, size_t d, qk_format format) {
+    return format == QK_FORMAT_Q8_0 ? _cvtsh_ss(((const qk_block_q8_0 *)row)[d / QK_BLOCK].d) : 1.0f;
+}
+
+/// Values d..<d + 8 of a cached key or value row of `format`, before qk_kv_scale: float32 under
+/// `mask`, float16 converted with F16C, Q8_0 int8 converted (F16 and Q8_0 rows are padded to whole
+/// 64-value strips, so their loads need no mask).
+QK_ALWAYS_INLINE __m256 qk_kv_load_unscaled(const void *row, size_t d, __m256i mask, qk_format format) {
+    switch (format) {
+    case QK_FORMAT_F16: return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const uint16_t *)row + d)));
+    case QK_FORMAT_Q8_0: {
+        const int8_t *codes = ((const qk_block_q8_0 *)row)[d / QK_BLOCK].qs + d % QK_BLOCK;
+        return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)codes)));
+    }
+    default: return _mm256_maskload_ps((const float *)row + d, mask);
+    }
+}
+
+/// Values d..<d + 8 of a cached key or value row of `format`, converted to float32.
+QK_ALWAYS_INLINE __m256 qk_kv_load(const void *row, size_t d, __m256i mask, qk_format format) {
+    const __m256 v = qk_kv_load_unscaled(row, d, mask, format);
+    return format == QK_FORMAT_Q8_0 ? _mm256_mul_ps(v, _mm256_set1_ps(qk_kv_scale(row, d, format))) : v;
+}
+
+QK_ALWAYS_INLINE void qk_scores(qk_format format, const float *q, const char *keys, size_t row_bytes, size_t count,
+                                size_t dim, float scale, float *scores) {
     size_t j = 0;
+    for (; format == QK_FORMAT_Q8_0 && j + 4 <= count; j += 4) {
+        // Per block of 32: the four products of unscaled codes, then one multiply-add by the scale.
+        const char *k = keys + j * row_bytes;
+        __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+        for (size_t b = 0; b < dim; b += QK_BLOCK) {
+            __m256 qv[4];
+            for (int c = 0; c < 4; c++) {
+                const size_t d = b + 8 * (size_t)c;
+                qv[c] = _mm256_maskload_ps(q + d, qk_mask(d < dim ? dim - d : 0));
+            }
+            for (int i = 0; i < 4; i++) {
+                const char *row = k + (size_t)i * row_bytes;
+                __m256 block = _mm256_mul_ps(qv[0], qk_kv_load_unscaled(row, b, qk_mask(0), format));
+                for (int c = 1; c < 4; c++)
+                    block = _mm256_fmadd_ps(qv[c], qk_kv_load_unscaled(row, b + 8 * (size_t)c, qk_mask(0), format), block);
+                acc[i] = _mm256_fmadd_ps(block, _mm256_set1_ps(qk_kv_scale(row, b, format)), acc[i]);
+            }
+        }
+        for (int i = 0; i < 4; i++) scores[j + (size_t)i] = qk_reduce_add(acc[i]) * scale;
+    }
     for (; j + 4 <= count; j += 4) {
-        const float *k = keys + j * dim;
+        const char *k = keys + j * row_bytes;
         __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
         for (size_t d = 0; d < dim; d += 8) {
             const __m256i mask = qk_mask(dim - d);
             const __m256 qv = _mm256_maskload_ps(q + d, mask);
-            a0 = _mm256_fmadd_ps(qv, _mm256_maskload_ps(k + d, mask), a0);
-            a1 = _mm256_fmadd_ps(qv, _mm256_maskload_ps(k + dim + d, mask), a1);
-            a2 = _mm256_fmadd_ps(qv, _mm256_maskload_ps(k + 2 * dim + d, mask), a2);
-            a3 = _mm256_fmadd_ps(qv, _mm256_maskload_ps(k + 3 * dim + d, mask), a3);
+            a0 = _mm256_fmadd_ps(qv, qk_kv_load(k, d, mask, format), a0);
+            a1 = _mm256_fmadd_ps(qv, qk_kv_load(k + row_bytes, d, mask, format), a1);
+            a2 = _mm256_fmadd_ps(qv, qk_kv_load(k + 2 * row_bytes, d, mask, format), a2);
+            a3 = _mm256_fmadd_ps(qv, qk_kv_load(k + 3 * row_bytes, d, mask, format), a3);
         }
         scores[j] = qk_reduce_add(a0) * scale;
         scores[j + 1] = qk_reduce_add(a1) * scale;
@@ -134,17 +179,23 @@ void qk_attention_scores_avx2(const float *q, const float *keys, size_t count, s
         scores[j + 3] = qk_reduce_add(a3) * scale;
     }
     for (; j < count; j++) {
-        const float *k = keys + j * dim;
+        const char *k = keys + j * row_bytes;
         __m256 a = _mm256_setzero_ps();
         for (size_t d = 0; d < dim; d += 8) {
             const __m256i mask = qk_mask(dim - d);
-            a = _mm256_fmadd_ps(_mm256_maskload_ps(q + d, mask), _mm256_maskload_ps(k + d, mask), a);
+            a = _mm256_fmadd_ps(_mm256_maskload_ps(q + d, mask), qk_kv_load(k, d, mask, format), a);
         }
         scores[j] = qk_reduce_add(a) * scale;
     }
 }
 
-void qk_attention_mix_avx2(const float *p, const float *values, size_t count, size_t dim, float *out) {
+void qk_attention_scores_avx2(qk_format format, const float *q, const void *keys, size_t row_bytes, size_t count,
+                              size_t dim, float scale, float *scores) {
+    QK_KV_SPECIALIZE(format, qk_scores, q, keys, row_bytes, count, dim, scale, scores)
+}
+
+QK_ALWAYS_INLINE void qk_mix(qk_format format, const float *p, const char *values, size_t row_bytes, size_t count,
+                             size_t dim, float *out) {
     for (size_t d = 0; d < dim; d += 32) {
         const __m256i m0 = qk_mask(dim - d);
         const __m256i m1 = qk_mask(dim > d + 8 ? dim - d - 8 : 0);
@@ -152,19 +203,26 @@ void qk_attention_mix_avx2(const float *p, const float *values, size_t count, si
         const __m256i m3 = qk_mask(dim > d + 24 ? dim - d - 24 : 0);
         __m256 a0 = _mm256_maskload_ps(out + d, m0), a1 = _mm256_maskload_ps(out + d + 8, m1);
         __m256 a2 = _mm256_maskload_ps(out + d + 16, m2), a3 = _mm256_maskload_ps(out + d + 24, m3);
+        // The 32 values of a strip share one Q8_0 block (d is a multiple of 32): its scale goes into
+        // the weight.
         for (size_t j = 0; j < count; j++) {
-            const float *v = values + j * dim + d;
-            const __m256 weight = _mm256_set1_ps(p[j]);
-            a0 = _mm256_fmadd_ps(weight, _mm256_maskload_ps(v, m0), a0);
-            a1 = _mm256_fmadd_ps(weight, _mm256_maskload_ps(v + 8, m1), a1);
-            a2 = _mm256_fmadd_ps(weight, _mm256_maskload_ps(v + 16, m2), a2);
-            a3 = _mm256_fmadd_ps(weight, _mm256_maskload_ps(v + 24, m3), a3);
+            const char *v = values + j * row_bytes;
+            const __m256 weight = _mm256_set1_ps(p[j] * qk_kv_scale(v, d, format));
+            a0 = _mm256_fmadd_ps(weight, qk_kv_load_unscaled(v, d, m0, format), a0);
+            a1 = _mm256_fmadd_ps(weight, qk_kv_load_unscaled(v, d + 8, m1, format), a1);
+            a2 = _mm256_fmadd_ps(weight, qk_kv_load_unscaled(v, d + 16, m2, format), a2);
+            a3 = _mm256_fmadd_ps(weight, qk_kv_load_unscaled(v, d + 24, m3, format), a3);
         }
         _mm256_maskstore_ps(out + d, m0, a0);
         _mm256_maskstore_ps(out + d + 8, m1, a1);
         _mm256_maskstore_ps(out + d + 16, m2, a2);
         _mm256_maskstore_ps(out + d + 24, m3, a3);
     }
+}
+
+void qk_attention_mix_avx2(qk_format format, const float *p, const void *values, size_t row_bytes, size_t count,
+                           size_t dim, float *out) {
+    QK_KV_SPECIALIZE(format, qk_mix, p, values, row_bytes, count, dim, out)
 }
 
 #pragma clang attribute pop

@@ -1,6 +1,6 @@
 // AVX-512 elementwise kernels (norm, activation, residual, softmax) and the two halves of
 // attention (scores, weighted sum of values).
-#include "kernels_internal.h"
+#include "quant_internal.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
@@ -109,33 +109,54 @@ QK_ALWAYS_INLINE __m512 qk_reduce16(__m512 v[16]) {
     return _mm512_add_ps(_mm512_shuffle_f32x4(c[0], c[1], 0x88), _mm512_shuffle_f32x4(c[0], c[1], 0xDD));
 }
 
-void qk_attention_scores_avx512(const float *q, const float *keys, size_t count, size_t dim, float scale,
-                                float *scores) {
+/// Values d..<d + 16 of a cached key or value row of `format`: float32 under `mask`, float16
+/// converted with F16C, Q8_0 int8 converted and scaled by their block's float16 scale (F16 and
+/// Q8_0 rows are padded to whole 64-value strips, so their loads need no mask).
+QK_ALWAYS_INLINE __m512 qk_kv_load(const void *row, size_t d, __mmask16 mask, qk_format format) {
+    switch (format) {
+    case QK_FORMAT_F16: return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)((const uint16_t *)row + d)));
+    case QK_FORMAT_Q8_0: {
+        const qk_block_q8_0 *block = (const qk_block_q8_0 *)row + d / QK_BLOCK;
+        const __m512 q = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(block->qs + d % QK_BLOCK))));
+        return _mm512_mul_ps(q, _mm512_set1_ps(_cvtsh_ss(block->d)));
+    }
+    default: return _mm512_maskz_loadu_ps(mask, (const float *)row + d);
+    }
+}
+
+QK_ALWAYS_INLINE void qk_scores(qk_format format, const float *q, const char *keys, size_t row_bytes, size_t count,
+                                size_t dim, float scale, float *scores) {
     const __m512 scale_vector = _mm512_set1_ps(scale);
     size_t j = 0;
     for (; j + 16 <= count; j += 16) {
-        const float *k = keys + j * dim;
+        const char *k = keys + j * row_bytes;
         __m512 acc[16];
         for (int i = 0; i < 16; i++) acc[i] = _mm512_setzero_ps();
         for (size_t d = 0; d < dim; d += 16) {
             const __mmask16 mask = qk_mask(dim - d);
             const __m512 qv = _mm512_maskz_loadu_ps(mask, q + d);
-            for (int i = 0; i < 16; i++) acc[i] = _mm512_fmadd_ps(qv, _mm512_maskz_loadu_ps(mask, k + i * dim + d), acc[i]);
+            for (int i = 0; i < 16; i++) acc[i] = _mm512_fmadd_ps(qv, qk_kv_load(k + i * row_bytes, d, mask, format), acc[i]);
         }
         _mm512_storeu_ps(scores + j, _mm512_mul_ps(qk_reduce16(acc), scale_vector));
     }
     for (; j < count; j++) {
-        const float *k = keys + j * dim;
+        const char *k = keys + j * row_bytes;
         __m512 a = _mm512_setzero_ps();
         for (size_t d = 0; d < dim; d += 16) {
             const __mmask16 mask = qk_mask(dim - d);
-            a = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, q + d), _mm512_maskz_loadu_ps(mask, k + d), a);
+            a = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, q + d), qk_kv_load(k, d, mask, format), a);
         }
         scores[j] = _mm512_reduce_add_ps(a) * scale;
     }
 }
 
-void qk_attention_mix_avx512(const float *p, const float *values, size_t count, size_t dim, float *out) {
+void qk_attention_scores_avx512(qk_format format, const float *q, const void *keys, size_t row_bytes, size_t count,
+                                size_t dim, float scale, float *scores) {
+    QK_KV_SPECIALIZE(format, qk_scores, q, keys, row_bytes, count, dim, scale, scores)
+}
+
+QK_ALWAYS_INLINE void qk_mix(qk_format format, const float *p, const char *values, size_t row_bytes, size_t count,
+                             size_t dim, float *out) {
     for (size_t d = 0; d < dim; d += 64) {
         const __mmask16 m0 = qk_mask(dim - d);
         const __mmask16 m1 = dim > d + 16 ? qk_mask(dim - d - 16) : 0;
@@ -147,30 +168,35 @@ void qk_attention_mix_avx512(const float *p, const float *values, size_t count, 
         __m512 b0 = _mm512_setzero_ps(), b1 = _mm512_setzero_ps(), b2 = _mm512_setzero_ps(), b3 = _mm512_setzero_ps();
         size_t j = 0;
         for (; j + 2 <= count; j += 2) {
-            const float *v = values + j * dim + d, *u = v + dim;
+            const char *v = values + j * row_bytes, *u = v + row_bytes;
             const __m512 pv = _mm512_set1_ps(p[j]), pu = _mm512_set1_ps(p[j + 1]);
-            a0 = _mm512_fmadd_ps(pv, _mm512_maskz_loadu_ps(m0, v), a0);
-            a1 = _mm512_fmadd_ps(pv, _mm512_maskz_loadu_ps(m1, v + 16), a1);
-            a2 = _mm512_fmadd_ps(pv, _mm512_maskz_loadu_ps(m2, v + 32), a2);
-            a3 = _mm512_fmadd_ps(pv, _mm512_maskz_loadu_ps(m3, v + 48), a3);
-            b0 = _mm512_fmadd_ps(pu, _mm512_maskz_loadu_ps(m0, u), b0);
-            b1 = _mm512_fmadd_ps(pu, _mm512_maskz_loadu_ps(m1, u + 16), b1);
-            b2 = _mm512_fmadd_ps(pu, _mm512_maskz_loadu_ps(m2, u + 32), b2);
-            b3 = _mm512_fmadd_ps(pu, _mm512_maskz_loadu_ps(m3, u + 48), b3);
+            a0 = _mm512_fmadd_ps(pv, qk_kv_load(v, d, m0, format), a0);
+            a1 = _mm512_fmadd_ps(pv, qk_kv_load(v, d + 16, m1, format), a1);
+            a2 = _mm512_fmadd_ps(pv, qk_kv_load(v, d + 32, m2, format), a2);
+            a3 = _mm512_fmadd_ps(pv, qk_kv_load(v, d + 48, m3, format), a3);
+            b0 = _mm512_fmadd_ps(pu, qk_kv_load(u, d, m0, format), b0);
+            b1 = _mm512_fmadd_ps(pu, qk_kv_load(u, d + 16, m1, format), b1);
+            b2 = _mm512_fmadd_ps(pu, qk_kv_load(u, d + 32, m2, format), b2);
+            b3 = _mm512_fmadd_ps(pu, qk_kv_load(u, d + 48, m3, format), b3);
         }
         if (j < count) {
-            const float *v = values + j * dim + d;
+            const char *v = values + j * row_bytes;
             const __m512 pv = _mm512_set1_ps(p[j]);
-            a0 = _mm512_fmadd_ps(pv, _mm512_maskz_loadu_ps(m0, v), a0);
-            a1 = _mm512_fmadd_ps(pv, _mm512_maskz_loadu_ps(m1, v + 16), a1);
-            a2 = _mm512_fmadd_ps(pv, _mm512_maskz_loadu_ps(m2, v + 32), a2);
-            a3 = _mm512_fmadd_ps(pv, _mm512_maskz_loadu_ps(m3, v + 48), a3);
+            a0 = _mm512_fmadd_ps(pv, qk_kv_load(v, d, m0, format), a0);
+            a1 = _mm512_fmadd_ps(pv, qk_kv_load(v, d + 16, m1, format), a1);
+            a2 = _mm512_fmadd_ps(pv, qk_kv_load(v, d + 32, m2, format), a2);
+            a3 = _mm512_fmadd_ps(pv, qk_kv_load(v, d + 48, m3, format), a3);
         }
         _mm512_mask_storeu_ps(out + d, m0, _mm512_add_ps(a0, b0));
         _mm512_mask_storeu_ps(out + d + 16, m1, _mm512_add_ps(a1, b1));
         _mm512_mask_storeu_ps(out + d + 32, m2, _mm512_add_ps(a2, b2));
         _mm512_mask_storeu_ps(out + d + 48, m3, _mm512_add_ps(a3, b3));
     }
+}
+
+void qk_attention_mix_avx512(qk_format format, const float *p, const void *values, size_t row_bytes, size_t count,
+                             size_t dim, float *out) {
+    QK_KV_SPECIALIZE(format, qk_mix, p, values, row_bytes, count, dim, out)
 }
 
 #pragma clang attribute pop

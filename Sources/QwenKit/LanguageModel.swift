@@ -26,12 +26,13 @@ public final class LanguageModel: Sendable {
 
     /// Loads the model at `path` (a Hugging Face model directory, a `.gguf` file, or a Hub id such
     /// as `Qwen/Qwen2.5-0.5B-Instruct` already in the Hugging Face cache) on
-    /// `threadCount` threads with a context of `contextLength` tokens (defaults: physical cores;
-    /// the model's maximum context capped by available memory). A GGUF file brings its own
+    /// `threadCount` threads with a context of `contextLength` tokens whose keys and values are
+    /// stored in `cachePrecision` (defaults: physical cores; the model's maximum context capped by
+    /// available memory; float32). A GGUF file brings its own
     /// tokenizer and chat template and has no `generation_config.json`. `progress`, when given, is
     /// called after each part of the model is ready, the tokenizer last (see ``LoadProgress``).
     public init(
-        path: String, threadCount: Int? = nil, contextLength: Int? = nil,
+        path: String, threadCount: Int? = nil, contextLength: Int? = nil, cachePrecision: KVCachePrecision = .f32,
         progress: ((LoadProgress) -> Void)? = nil
     ) throws {
         location = try ModelLocation.resolve(path)
@@ -55,7 +56,8 @@ public final class LanguageModel: Sendable {
         }
         let steps = model.configuration.numHiddenLayers + 3
         progress?(LoadProgress(step: .tokenizer, completed: steps, total: steps))
-        generator = try Generator(model: model, tokenizer: tokenizer, contextLength: contextLength)
+        generator = try Generator(
+            model: model, tokenizer: tokenizer, contextLength: contextLength, cachePrecision: cachePrecision)
     }
 
     /// The sampling parameters `generation_config.json` asks for (greedy without one), stopping at

@@ -41,13 +41,15 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// The batch engine these settings ask for on `model`: ``parallelSequences`` slots of
-    /// ``contextLength`` tokens, fewer when ``kvCacheMemory`` cannot hold that many. Throws
+    /// ``contextLength`` tokens, fewer when ``kvCacheMemory`` cannot hold that many, with the KV
+    /// cache precision the model was loaded with (``Generator/cachePrecision``). Throws
     /// ``BatchEngineError`` or ``ModelError/invalidContextLength(_:)`` for unusable settings.
     public func makeEngine(for model: LanguageModel) throws -> BatchEngine {
         try BatchEngine(
             model: model.model, tokenizer: model.tokenizer,
             kvCacheMemory: kvCacheMemory ?? Int(clamping: ProcessInfo.processInfo.physicalMemory / 4),
-            contextLength: contextLength ?? model.generator.contextLength, maxSlotCount: parallelSequences,
+            contextLength: contextLength ?? model.generator.contextLength,
+            cachePrecision: model.generator.cachePrecision, maxSlotCount: parallelSequences,
             prefillTokenBudget: prefillTokenBudget)
     }
 }

@@ -35,7 +35,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed repetitions (medians are reported).")
     var repetitions: Int = 3
 
-    @Flag(help: "Print JSON: load_seconds, prefill_tokens_per_second, decode_tokens_per_second, peak_rss_bytes.")
+    @OptionGroup var kvCache: KVCacheOptions
+
+    @Flag(help: "Print JSON: load_seconds, prefill_tokens_per_second, decode_tokens_per_second, peak_rss_bytes, kv_cache_type.")
     var json = false
 
     func validate() throws {
@@ -47,7 +49,8 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let report = try Benchmark(
-            promptTokens: promptTokens, generatedTokens: genTokens, repetitions: repetitions, threadCount: threads
+            promptTokens: promptTokens, generatedTokens: genTokens, repetitions: repetitions, threadCount: threads,
+            cachePrecision: kvCache.precision
         ).run(path: model)
         if json {
             let object: JSONValue = [
@@ -55,13 +58,14 @@ struct BenchCommand: ParsableCommand {
                 "prefill_tokens_per_second": .double(report.prefillTokensPerSecond),
                 "decode_tokens_per_second": .double(report.decodeTokensPerSecond),
                 "peak_rss_bytes": .int(report.peakResidentBytes),
+                "kv_cache_type": .string(kvCache.precision.rawValue),
             ]
             print(object.serialized())
         } else {
             print(String(
                 format: "load %.2f s | prefill %d tokens: %.1f tok/s | decode %d tokens: %.1f tok/s | peak RSS %.0f MiB",
                 report.loadSeconds, promptTokens, report.prefillTokensPerSecond, genTokens,
-                report.decodeTokensPerSecond, Double(report.peakResidentBytes) / 1_048_576))
+                report.decodeTokensPerSecond, Double(report.peakResidentBytes) / 1_048_576) + " | KV cache \(kvCache.precision.rawValue)")
         }
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import QwenKit
 
-/// How a model is loaded: threads and context length, shared by every command that loads a
+/// How a model is loaded: threads, context length and KV cache precision, shared by every command that loads a
 /// `LanguageModel` (generate, chat, serve).
 struct ModelLoadOptions: ParsableArguments {
     @Option(help: "Threads to run on (default: the physical cores).")
@@ -9,6 +9,8 @@ struct ModelLoadOptions: ParsableArguments {
 
     @Option(name: .customLong("context-length"), help: "Tokens the context holds (default: the model's, capped by memory).")
     var contextLength: Int?
+
+    @OptionGroup var kvCache: KVCacheOptions
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
@@ -19,7 +21,9 @@ struct ModelLoadOptions: ParsableArguments {
     /// when loading is slow.
     func load(model: String) throws -> LanguageModel {
         try LoadProgressBar.showing {
-            try LanguageModel(path: model, threadCount: threads, contextLength: contextLength, progress: $0)
+            try LanguageModel(
+                path: model, threadCount: threads, contextLength: contextLength, cachePrecision: kvCache.precision,
+                progress: $0)
         }
     }
 }

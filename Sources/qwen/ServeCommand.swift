@@ -19,8 +19,9 @@ struct ServeCommand: AsyncParsableCommand {
             in flight finish for --shutdown-timeout seconds, then cancels them.
 
             Continuous batching: up to --parallel sequences (each choice of each request is one)
-            are decoded together, each with a KV cache of --context-length tokens; all of them
-            together may take at most --kv-cache-memory, which lowers --parallel when needed.
+            are decoded together, each with a KV cache of --context-length tokens stored as
+            --kv-cache-type; all of them together may take at most --kv-cache-memory, which lowers
+            --parallel when needed.
             Further requests queue first come, first served, up to --max-concurrent requests in
             flight; past that they get 429 with Retry-After. A prompt that shares a prefix with
             one cached (a system prompt, tools) reuses its keys and values.
@@ -105,7 +106,7 @@ struct ServeCommand: AsyncParsableCommand {
         let engine = server.scheduler.engine
         StandardStreams.writeError(
             "qwen serve: \(engine.slotCount) parallel sequences of \(engine.contextLength) tokens "
-                + "(KV cache \(engine.kvCacheBytes >> 20) MiB) on http://\(host):\(port)\n")
+                + "(KV cache \(engine.cachePrecision.rawValue), \(engine.kvCacheBytes >> 20) MiB) on http://\(host):\(port)\n")
         try await server.run(host: host, port: port, shutdownDeadline: .seconds(shutdownTimeout))
     }
 

@@ -23,11 +23,14 @@ import Testing
         let prompts: [Prompt]
     }
 
+    /// The golden prompt the greedy tests run (tiny-qwen2.5's second).
+    static func goldenPrompt() throws -> Golden.Prompt {
+        let url = CLI.fixtures.appendingPathComponent("models/tiny-qwen2.5/golden/golden.json")
+        return try JSONDecoder().decode(Golden.self, from: Data(contentsOf: url)).prompts[1]
+    }
+
     @Test func rawGreedyJSONMatchesTheGolden() throws {
-        let golden = try JSONDecoder().decode(
-            Golden.self,
-            from: Data(contentsOf: CLI.fixtures.appendingPathComponent("models/tiny-qwen2.5/golden/golden.json")))
-        let prompt = golden.prompts[1]
+        let prompt = try Self.goldenPrompt()
         let result = try CLI.run([
             "generate", "--model", Self.model, "--prompt", prompt.text, "--raw", "--max-tokens", "24",
             "--temperature", "0", "--repetition-penalty", "1", "--json",
@@ -40,6 +43,18 @@ import Testing
         #expect(output.finish_reason == "length")
         #expect(output.decode_tokens_per_second > 0)
         #expect(result.stderr.contains("tok/s"))
+    }
+
+    /// A float16 KV cache keeps the greedy tokens of the golden prompt (measured; see
+    /// Qwen2ModelGoldenTests.reducedPrecisionCachesStayClose).
+    @Test func f16CacheKeepsTheGreedyTokens() throws {
+        let prompt = try Self.goldenPrompt()
+        let result = try CLI.run([
+            "generate", "--model", Self.model, "--prompt", prompt.text, "--raw", "--max-tokens", "24",
+            "--temperature", "0", "--repetition-penalty", "1", "--kv-cache-type", "f16", "--json",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try JSONDecoder().decode(Output.self, from: result.stdoutData).ids == prompt.greedy_new_ids)
     }
 
     @Test func chatPromptStreamsText() throws {

@@ -59,25 +59,30 @@ import Testing
         return output
     }
 
-    @Test(arguments: KernelPath.supported)
-    func matchesReference(path: KernelPath) {
+    /// Every path and KV row format against the float64 reference on the values the rows store
+    /// (float16 and Q8_0 rows decoded independently of the kernels): the kernels convert stored
+    /// values exactly, so only summation order differs, as in float32.
+    @Test(arguments: KernelPath.supported, Array(Kernels.kvRowFormats).sorted { $0.rawValue < $1.rawValue })
+    func matchesReference(path: KernelPath, format: WeightFormat) {
         var random = TestRandom(seed: 11)
         let pools = [ThreadPool(threadCount: 1), ThreadPool(threadCount: 2)]
         for c in Self.cases {
             let capacity = c.startPosition + c.queryCount + 5
             let query = random.floats(c.queryCount * c.headCount * c.headDim, in: -2...2)
-            let keys = random.floats(c.kvHeadCount * capacity * c.headDim, in: -2...2)
-            let values = random.floats(c.kvHeadCount * capacity * c.headDim)
+            let keys = StoredKVRows(random.floats(c.kvHeadCount * capacity * c.headDim, in: -2...2), headDim: c.headDim, format: format)
+            let values = StoredKVRows(random.floats(c.kvHeadCount * capacity * c.headDim), headDim: c.headDim, format: format)
             let scale = 1 / Float(c.headDim).squareRoot()
-            let expected = Self.reference(c, query: query, keys: keys, values: values, capacity: capacity, scale: scale)
+            let expected = Self.reference(
+                c, query: query, keys: keys.decoded, values: values.decoded, capacity: capacity, scale: scale)
             for pool in pools {
                 var output = [Float](repeating: .nan, count: expected.count)
                 Kernels.attention(
-                    query: query, keys: keys, values: values, capacity: capacity, queryCount: c.queryCount,
-                    startPosition: c.startPosition, headCount: c.headCount, kvHeadCount: c.kvHeadCount,
-                    headDim: c.headDim, scale: scale, window: c.window, into: &output, pool: pool, path: path)
+                    query: query, keys: keys.bytes, values: values.bytes, format: format, capacity: capacity,
+                    queryCount: c.queryCount, startPosition: c.startPosition, headCount: c.headCount,
+                    kvHeadCount: c.kvHeadCount, headDim: c.headDim, scale: scale, window: c.window, into: &output,
+                    pool: pool, path: path)
                 let mismatch = firstMismatch(output, expected) { _ in 2e-6 }
-                #expect(mismatch == nil, "\(c) threads \(pool.threadCount): \(mismatch ?? "")")
+                #expect(mismatch == nil, "\(format) \(c) threads \(pool.threadCount): \(mismatch ?? "")")
             }
         }
     }

@@ -73,11 +73,23 @@ void qk_add(qk_isa isa, const float *y, float *x, size_t n);
 /// In-place softmax: x[i] = exp(x[i] - max) / Σ exp(x[j] - max).
 void qk_softmax(qk_isa isa, float *x, size_t n);
 
+/// Bytes of one cached key or value row of head_dim values stored as kv_format: F32 (head_dim
+/// floats), F16 or Q8_0 (ggml's blocks of 32: float16 scale, 32 int8). F16 and Q8_0 rows are padded
+/// with zeros to a multiple of 64 values (none for head_dim 64 or 128), so the vector kernels read
+/// whole strips without masks and any head_dim works.
+size_t qk_kv_row_bytes(qk_format kv_format, size_t head_dim);
+
+/// Stores head_dim floats x as one cached row of kv_format (qk_kv_row_bytes bytes, padding
+/// included): F16 rounds to nearest even, Q8_0 quantizes like ggml (d = max|x| / 127 stored as
+/// float16, q = round(x / d)).
+void qk_kv_store_row(qk_format kv_format, const float *x, size_t head_dim, void *row);
+
 /// Shape of one causal grouped-query attention call (see Kernels.attention).
 typedef struct {
     const float *query;   ///< [query_count, head_count, head_dim]
-    const float *keys;    ///< [kv_head_count, capacity, head_dim]
-    const float *values;  ///< [kv_head_count, capacity, head_dim]
+    const void *keys;     ///< [kv_head_count, capacity] rows of qk_kv_row_bytes(kv_format, head_dim)
+    const void *values;   ///< laid out like keys
+    qk_format kv_format;  ///< F32, F16 or Q8_0
     float *output;        ///< [query_count, head_count, head_dim]
     size_t capacity;
     size_t query_count;

@@ -17,14 +17,20 @@ public struct Benchmark: Sendable {
     public var repetitions: Int
     /// Threads to run on (nil: the physical cores).
     public var threadCount: Int?
+    /// How the KV cache stores keys and values.
+    public var cachePrecision: KVCachePrecision
 
     /// A benchmark of a `promptTokens` prefill and `generatedTokens` decode steps, timed
-    /// `repetitions` times on `threadCount` threads.
-    public init(promptTokens: Int, generatedTokens: Int, repetitions: Int = 3, threadCount: Int? = nil) {
+    /// `repetitions` times on `threadCount` threads with a KV cache of `cachePrecision`.
+    public init(
+        promptTokens: Int, generatedTokens: Int, repetitions: Int = 3, threadCount: Int? = nil,
+        cachePrecision: KVCachePrecision = .f32
+    ) {
         self.promptTokens = promptTokens
         self.generatedTokens = generatedTokens
         self.repetitions = repetitions
         self.threadCount = threadCount
+        self.cachePrecision = cachePrecision
     }
 
     /// What a benchmark run measured.
@@ -49,7 +55,7 @@ public struct Benchmark: Sendable {
         let model = try Qwen2Model(location: ModelLocation.resolve(path), threadCount: threadCount)
         let loadSeconds = DispatchTime.now().seconds(since: loadStart)
 
-        let cache = try model.makeCache(contextLength: promptTokens + generatedTokens)
+        let cache = try model.makeCache(contextLength: promptTokens + generatedTokens, precision: cachePrecision)
         var generator = Xoshiro256StarStar(seed: 42)
         let vocabularySize = model.configuration.vocabSize
         let prompt = (0..<promptTokens).map { _ in Int(generator.next() % UInt64(vocabularySize)) }

@@ -43,16 +43,20 @@ public final class BatchEngine: Sendable {
     public let slotCount: Int
     /// Tokens one sequence's context holds: prompt and generated tokens together.
     public let contextLength: Int
+    /// How each sequence's KV cache stores keys and values.
+    public let cachePrecision: KVCachePrecision
     /// Most prompt tokens prefilled per step; also the size of a prefill chunk.
     public let prefillTokenBudget: Int
     private let loop: BatchLoop
 
-    /// An engine with `slotCount` sequence slots of `contextLength` tokens each.
+    /// An engine with `slotCount` sequence slots of `contextLength` tokens each, keys and values
+    /// stored in `cachePrecision`.
     ///
     /// Throws ``BatchEngineError`` for a slot count or prefill budget below 1 and
     /// ``ModelError/invalidContextLength(_:)`` for an unusable context length.
     public init(
-        model: Qwen2Model, tokenizer: Tokenizer, slotCount: Int, contextLength: Int, prefillTokenBudget: Int = 256
+        model: Qwen2Model, tokenizer: Tokenizer, slotCount: Int, contextLength: Int,
+        cachePrecision: KVCachePrecision = .f32, prefillTokenBudget: Int = 256
     ) throws {
         guard slotCount >= 1 else { throw BatchEngineError.invalidSlotCount(slotCount) }
         guard prefillTokenBudget >= 1 else { throw BatchEngineError.invalidPrefillTokenBudget(prefillTokenBudget) }
@@ -60,9 +64,11 @@ public final class BatchEngine: Sendable {
         self.tokenizer = tokenizer
         self.slotCount = slotCount
         self.contextLength = contextLength
+        self.cachePrecision = cachePrecision
         self.prefillTokenBudget = prefillTokenBudget
         let loop = try BatchLoop(
-            model: model, slotCount: slotCount, contextLength: contextLength, prefillTokenBudget: prefillTokenBudget)
+            model: model, slotCount: slotCount, contextLength: contextLength, cachePrecision: cachePrecision,
+            prefillTokenBudget: prefillTokenBudget)
         self.loop = loop
         // Compute runs on a thread of its own, never on Swift's cooperative pool.
         let thread = Thread { loop.run() }
@@ -72,29 +78,35 @@ public final class BatchEngine: Sendable {
     }
 
     /// An engine with as many slots of `contextLength` tokens as a KV cache of `kvCacheMemory`
-    /// bytes holds, at most `maxSlotCount`.
+    /// bytes holds in `cachePrecision`, at most `maxSlotCount`.
     ///
     /// Throws ``BatchEngineError/kvCacheMemoryTooSmall(bytes:bytesPerSequence:)`` when not even
-    /// one context fits, and the errors of ``init(model:tokenizer:slotCount:contextLength:prefillTokenBudget:)``.
+    /// one context fits, and the errors of
+    /// ``init(model:tokenizer:slotCount:contextLength:cachePrecision:prefillTokenBudget:)``.
     ///
     /// ```swift
-    /// let engine = try BatchEngine(model: model, tokenizer: tokenizer, kvCacheMemory: 4 << 30, contextLength: 8192)
+    /// let engine = try BatchEngine(
+    ///     model: model, tokenizer: tokenizer, kvCacheMemory: 4 << 30, contextLength: 8192, cachePrecision: .q8_0)
     /// ```
     public convenience init(
-        model: Qwen2Model, tokenizer: Tokenizer, kvCacheMemory: Int, contextLength: Int, maxSlotCount: Int = .max,
-        prefillTokenBudget: Int = 256
+        model: Qwen2Model, tokenizer: Tokenizer, kvCacheMemory: Int, contextLength: Int,
+        cachePrecision: KVCachePrecision = .f32, maxSlotCount: Int = .max, prefillTokenBudget: Int = 256
     ) throws {
         guard contextLength >= 1 else { throw ModelError.invalidContextLength(contextLength) }
         let configuration = model.configuration
-        let slots = Self.slotCount(kvCacheMemory: kvCacheMemory, contextLength: contextLength, configuration: configuration)
+        let slots = Self.slotCount(
+            kvCacheMemory: kvCacheMemory, contextLength: contextLength, configuration: configuration,
+            cachePrecision: cachePrecision)
         guard slots >= 1 else {
             throw BatchEngineError.kvCacheMemoryTooSmall(
                 bytes: kvCacheMemory,
-                bytesPerSequence: Self.kvCacheBytes(slotCount: 1, contextLength: contextLength, configuration: configuration))
+                bytesPerSequence: Self.kvCacheBytes(
+                    slotCount: 1, contextLength: contextLength, configuration: configuration,
+                    cachePrecision: cachePrecision))
         }
         try self.init(
             model: model, tokenizer: tokenizer, slotCount: min(slots, maxSlotCount), contextLength: contextLength,
-            prefillTokenBudget: prefillTokenBudget)
+            cachePrecision: cachePrecision, prefillTokenBudget: prefillTokenBudget)
     }
 
     deinit {
@@ -102,23 +114,31 @@ public final class BatchEngine: Sendable {
     }
 
     /// How many sequences of `contextLength` tokens a KV cache of `kvCacheMemory` bytes holds for
-    /// a model of `configuration` (0 when not even one fits).
-    public static func slotCount(kvCacheMemory: Int, contextLength: Int, configuration: Qwen2Configuration) -> Int {
-        let perSequence = kvCacheBytes(slotCount: 1, contextLength: contextLength, configuration: configuration)
+    /// a model of `configuration` in `cachePrecision` (0 when not even one fits).
+    public static func slotCount(
+        kvCacheMemory: Int, contextLength: Int, configuration: Qwen2Configuration, cachePrecision: KVCachePrecision = .f32
+    ) -> Int {
+        let perSequence = kvCacheBytes(
+            slotCount: 1, contextLength: contextLength, configuration: configuration, cachePrecision: cachePrecision)
         return perSequence > 0 ? max(kvCacheMemory, 0) / perSequence : 0
     }
 
     /// Bytes the KV caches of `slotCount` full sequences of `contextLength` tokens take for a model
-    /// of `configuration` (`Int.max` when that overflows).
-    public static func kvCacheBytes(slotCount: Int, contextLength: Int, configuration: Qwen2Configuration) -> Int {
+    /// of `configuration` in `cachePrecision` (`Int.max` when that overflows).
+    public static func kvCacheBytes(
+        slotCount: Int, contextLength: Int, configuration: Qwen2Configuration, cachePrecision: KVCachePrecision = .f32
+    ) -> Int {
         let (tokens, tokensOverflow) = slotCount.multipliedReportingOverflow(by: contextLength)
-        let (bytes, bytesOverflow) = tokens.multipliedReportingOverflow(by: KVCache.bytesPerToken(for: configuration))
+        let (bytes, bytesOverflow) = tokens.multipliedReportingOverflow(
+            by: KVCache.bytesPerToken(for: configuration, precision: cachePrecision))
         return tokensOverflow || bytesOverflow ? .max : bytes
     }
 
     /// Bytes the slots' KV caches take when full.
     public var kvCacheBytes: Int {
-        Self.kvCacheBytes(slotCount: slotCount, contextLength: contextLength, configuration: model.configuration)
+        Self.kvCacheBytes(
+            slotCount: slotCount, contextLength: contextLength, configuration: model.configuration,
+            cachePrecision: cachePrecision)
     }
 
     /// The queue, the running sequences and the KV cache in use, as of the last step.

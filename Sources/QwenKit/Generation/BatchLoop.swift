@@ -27,10 +27,14 @@ final class BatchLoop: @unchecked Sendable {
     private var decodeLogits: Logits
     private var prefillLogits: Logits
 
-    init(model: Qwen2Model, slotCount: Int, contextLength: Int, prefillTokenBudget: Int) throws {
+    init(
+        model: Qwen2Model, slotCount: Int, contextLength: Int, cachePrecision: KVCachePrecision, prefillTokenBudget: Int
+    ) throws {
         self.model = model
         self.prefillTokenBudget = prefillTokenBudget
-        slots = try (0..<slotCount).map { _ in SequenceSlot(cache: try model.makeCache(contextLength: contextLength)) }
+        slots = try (0..<slotCount).map { _ in
+            SequenceSlot(cache: try model.makeCache(contextLength: contextLength, precision: cachePrecision))
+        }
         decodeLogits = Logits(vocabularySize: model.configuration.vocabSize)
         prefillLogits = Logits(vocabularySize: model.configuration.vocabSize)
     }

@@ -23,15 +23,20 @@ public final class Generator: @unchecked Sendable {
     private let lock = NSLock()
 
     /// A generator with a context of `contextLength` tokens (default: the model's maximum,
-    /// capped by available memory).
-    public init(model: Qwen2Model, tokenizer: Tokenizer, contextLength: Int? = nil) throws {
+    /// capped by available memory) whose KV cache stores keys and values in `cachePrecision`.
+    public init(
+        model: Qwen2Model, tokenizer: Tokenizer, contextLength: Int? = nil, cachePrecision: KVCachePrecision = .f32
+    ) throws {
         self.model = model
         self.tokenizer = tokenizer
-        cache = try model.makeCache(contextLength: contextLength)
+        cache = try model.makeCache(contextLength: contextLength, precision: cachePrecision)
     }
 
     /// The number of tokens the context holds: prompt and generated tokens together.
     public var contextLength: Int { cache.capacity }
+
+    /// How the KV cache stores keys and values.
+    public var cachePrecision: KVCachePrecision { cache.precision }
 
     /// Generates a continuation of `prompt` (token ids). Cancelling the consuming task (or
     /// dropping the stream) stops generation within one token.

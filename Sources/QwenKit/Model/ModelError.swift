@@ -16,6 +16,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case invalidConfiguration(field: String, reason: String)
     /// A KV cache made for another model shape was passed to a forward pass.
     case cacheShapeMismatch
+    /// Keys and values were copied between KV caches of different precisions.
+    case cachePrecisionMismatch(source: KVCachePrecision, target: KVCachePrecision)
     /// A thread count below 1 was asked for.
     case invalidThreadCount(Int)
     /// The same KV cache appears twice in one batched forward pass (at these input indices).
@@ -41,6 +43,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             "config.json: \(field) \(reason)"
         case .cacheShapeMismatch:
             "the KV cache was made for a model with another shape"
+        case .cachePrecisionMismatch(let source, let target):
+            "cannot copy keys and values from a \(source.rawValue) KV cache into a \(target.rawValue) one"
         case .invalidThreadCount(let count):
             "invalid thread count \(count): it must be at least 1"
         case .duplicateCache(let first, let second):

@@ -64,7 +64,7 @@ struct Qwen2Attention {
             cache.store(keys: k + first * kvWidth, values: v + first * kvWidth, rowCount: segment.rows.count, layer: layer)
             Kernels.attention(
                 query: q + first * queryWidth, keys: cache.keys(layer: layer), values: cache.values(layer: layer),
-                capacity: cache.capacity, queryCount: segment.rows.count, startPosition: cache.count,
+                format: cache.precision.rowFormat, capacity: cache.capacity, queryCount: segment.rows.count, startPosition: cache.count,
                 headCount: headCount, kvHeadCount: kvHeadCount, headDim: headDim, scale: scale,
                 window: window, into: buffers.attention + first * queryWidth, pool: pool)
         }

@@ -116,9 +116,10 @@ public final class Qwen2Model: @unchecked Sendable {
     }
 
     /// A KV cache for one sequence of up to `contextLength` tokens (default:
-    /// ``KVCache/defaultContextLength(for:memoryBudget:)``).
-    public func makeCache(contextLength: Int? = nil) throws -> KVCache {
-        try KVCache(configuration: configuration, contextLength: contextLength)
+    /// ``KVCache/defaultContextLength(for:precision:memoryBudget:)``), storing keys and values in
+    /// `precision`.
+    public func makeCache(contextLength: Int? = nil, precision: KVCachePrecision = .f32) throws -> KVCache {
+        try KVCache(configuration: configuration, contextLength: contextLength, precision: precision)
     }
 
     /// Runs one token through every layer on a throwaway cache, so that the pages of memory-mapped
