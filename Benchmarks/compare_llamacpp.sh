@@ -11,6 +11,7 @@
 #   ROUNDS (2)        the engines alternate this many times per model (noise on a shared host)
 #   BENCH_ROOT        work dir (default Benchmarks/work, git-ignored); llama.cpp is built there
 #   LLAMA_BENCH       an existing llama-bench binary (skips the build)
+#   QWEN              an existing qwen binary (skips the build)
 # Builds llama.cpp's llama-bench from the llama-cpp-python 0.3.36 sdist (as ../shared/bench does)
 # when LLAMA_BENCH is unset, and `qwen` in release mode. Prints a Markdown table.
 set -euo pipefail
@@ -35,8 +36,10 @@ if [ -z "${LLAMA_BENCH:-}" ]; then
         cmake --build "$BENCH_ROOT/llama-build" -j "$(nproc)" --target llama-bench
     fi
 fi
-(cd "$root" && swift build -c release --product qwen >&2)
-QWEN="$root/.build/release/qwen"
+if [ -z "${QWEN:-}" ]; then
+    (cd "$root" && swift build -c release --product qwen >&2)
+    QWEN="$root/.build/release/qwen"
+fi
 
 out="$BENCH_ROOT/compare-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
