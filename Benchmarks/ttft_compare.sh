@@ -6,13 +6,22 @@
 #
 # usage: Benchmarks/ttft_compare.sh GGUF [GGUF ...]
 # environment: THREADS (2), RUNS (5), QWEN (default .build/release/qwen),
-#              LLAMA_COMPLETION (default /work/bench/llama-build/bin/llama-completion; build it with
-#              `cmake --build LLAMA_BUILD --target llama-completion` in compare_llamacpp.sh's build dir)
+#              BENCH_ROOT (default Benchmarks/work, as compare_llamacpp.sh),
+#              LLAMA_COMPLETION (default: built as target llama-completion in the llama.cpp build
+#              directory compare_llamacpp.sh configures under BENCH_ROOT)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 THREADS="${THREADS:-2}" RUNS="${RUNS:-5}"
 QWEN="${QWEN:-$root/.build/release/qwen}"
-LLAMA_COMPLETION="${LLAMA_COMPLETION:-/work/bench/llama-build/bin/llama-completion}"
+BENCH_ROOT="${BENCH_ROOT:-$root/Benchmarks/work}"
+if [ -z "${LLAMA_COMPLETION:-}" ]; then
+    LLAMA_COMPLETION="$BENCH_ROOT/llama-build/bin/llama-completion"
+    if [ ! -x "$LLAMA_COMPLETION" ]; then
+        [ -f "$BENCH_ROOT/llama-build/CMakeCache.txt" ] \
+            || { echo "ttft_compare.sh: run Benchmarks/compare_llamacpp.sh once (it configures llama.cpp) or set LLAMA_COMPLETION" >&2; exit 1; }
+        cmake --build "$BENCH_ROOT/llama-build" -j "$(nproc)" --target llama-completion >&2
+    fi
+fi
 PROMPT="Write a short story about a lighthouse keeper who finds a message in a bottle on a stormy night."
 
 seconds() {  # command... -> wall seconds
