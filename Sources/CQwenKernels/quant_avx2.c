@@ -17,6 +17,16 @@ static inline qk_ivec qk_dot_unsigned(__m256i a, __m256i b) {
 #include "quant_ymm.h"
 #define QK_ISA_NAME(name) name##_avx2
 
+// Nibble products stay in int16 until a block's end: 8 pairs of 15 · 127 fit.
+static inline __m256i QK_X8_NIBBLES_ADD(__m256i s, __m256i u, __m256i x) {
+    return _mm256_add_epi16(s, _mm256_maddubs_epi16(u, x));
+}
+static inline __m256i QK_X8_NIBBLES_TOTAL(__m256i s) { return _mm256_madd_epi16(s, _mm256_set1_epi16(1)); }
+static inline __m256i QK_X8_BYTES_ADD(__m256i s, __m256i u, __m256i x) {
+    return _mm256_add_epi32(s, qk_dot_unsigned(u, x));
+}
+#include "quant_x8_ymm.h"
+
 #include "quant_dot.h"
 
 #pragma clang attribute pop

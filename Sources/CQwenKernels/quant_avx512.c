@@ -17,6 +17,11 @@ static inline qk_ivec qk_dot_unsigned(__m256i a, __m256i b) {
 #include "quant_ymm.h"
 #define QK_ISA_NAME(name) name##_avx512
 
+static inline __m256i QK_X8_NIBBLES_ADD(__m256i s, __m256i u, __m256i x) { return _mm256_dpbusd_epi32(s, u, x); }
+static inline __m256i QK_X8_NIBBLES_TOTAL(__m256i s) { return s; }
+static inline __m256i QK_X8_BYTES_ADD(__m256i s, __m256i u, __m256i x) { return _mm256_dpbusd_epi32(s, u, x); }
+#include "quant_x8_ymm.h"
+
 #include "quant_dot.h"
 
 #pragma clang attribute pop

@@ -6,8 +6,8 @@
 
 size_t qk_quant_row_bytes(qk_format format, size_t columns) {
     switch (format) {
-    case QK_FORMAT_Q8_0: return columns / QK_BLOCK * sizeof(qk_block_q8_0);
-    case QK_FORMAT_Q4_0: return columns / QK_BLOCK * sizeof(qk_block_q4_0);
+    case QK_FORMAT_Q8_0: case QK_FORMAT_Q8_0_X8: return columns / QK_BLOCK * sizeof(qk_block_q8_0);
+    case QK_FORMAT_Q4_0: case QK_FORMAT_Q4_0_X8: return columns / QK_BLOCK * sizeof(qk_block_q4_0);
     case QK_FORMAT_Q4_1: return columns / QK_BLOCK * sizeof(qk_block_q4_1);
     case QK_FORMAT_Q5_0: return columns / QK_BLOCK * sizeof(qk_block_q5_0);
     case QK_FORMAT_Q4_K: return columns / QK_SUPER * sizeof(qk_block_q4_K);
@@ -37,6 +37,7 @@ static void qk_quantize_q8a(const float *x, size_t columns, qk_block_q8a *out) {
         }
         out[b].d = qk_f16_to_f32(qk_f32_to_f16(d));
         out[b].sum = qk_f16_to_f32(qk_f32_to_f16((float)sum * d));
+        out[b].q_sum = sum;
     }
 }
 
@@ -143,7 +144,48 @@ static void qk_dequantize_q6_K(const qk_block_q6_K *w, size_t blocks, float *y) 
     }
 }
 
+qk_format qk_quant_interleaved_format(qk_format format) {
+    switch (format) {
+    case QK_FORMAT_Q8_0: return QK_FORMAT_Q8_0_X8;
+    case QK_FORMAT_Q4_0: return QK_FORMAT_Q4_0_X8;
+    default: return format;
+    }
+}
+
+void qk_quant_interleave(qk_matrix w, void *out) {
+    const size_t blocks = w.columns / QK_BLOCK, row_bytes = qk_quant_row_bytes(w.format, w.columns);
+    for (size_t first = 0; first < w.rows; first += 8) {
+        const char *rows = (const char *)w.base + first * row_bytes;
+        for (size_t b = 0; b < blocks; b++) {
+            if (w.format == QK_FORMAT_Q8_0) {
+                qk_block_q8_0x8 *to = (qk_block_q8_0x8 *)out + first / 8 * blocks + b;
+                for (int lane = 0; lane < 8; lane++) {
+                    const qk_block_q8_0 *from = (const qk_block_q8_0 *)(rows + lane * row_bytes) + b;
+                    to->d[lane] = from->d;
+                    for (int k = 0; k < 8; k++) memcpy(to->qs + 32 * k + 4 * lane, from->qs + 4 * k, 4);
+                }
+            } else {
+                qk_block_q4_0x8 *to = (qk_block_q4_0x8 *)out + first / 8 * blocks + b;
+                for (int lane = 0; lane < 8; lane++) {
+                    const qk_block_q4_0 *from = (const qk_block_q4_0 *)(rows + lane * row_bytes) + b;
+                    to->d[lane] = from->d;
+                    for (int k = 0; k < 4; k++) memcpy(to->qs + 32 * k + 4 * lane, from->qs + 4 * k, 4);
+                }
+            }
+        }
+    }
+}
+
+static void qk_dequantize_x8(qk_matrix w, size_t row, float *y) {
+    int8_t q[32];
+    for (size_t b = 0; b < w.columns / QK_BLOCK; b++, y += QK_BLOCK) {
+        const float d = qk_f16_to_f32(qk_x8_block(w, row, b, q));
+        for (int j = 0; j < QK_BLOCK; j++) y[j] = d * q[j];
+    }
+}
+
 void qk_quant_matrix_row(qk_matrix w, size_t row, float *y) {
+    if (qk_quant_is_x8(w.format)) return qk_dequantize_x8(w, row, y);
     const void *p = (const char *)w.base + row * qk_quant_row_bytes(w.format, w.columns);
     switch (w.format) {
     case QK_FORMAT_Q8_0: qk_dequantize_q8_0(p, w.columns / QK_BLOCK, y); break;

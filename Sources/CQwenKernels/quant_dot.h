@@ -16,6 +16,7 @@
 //   qk_fvec QK_FZERO(), QK_FMA(qk_fvec acc, qk_ivec v, float scale)  acc + float(v) · scale
 //   float   QK_FSUM(qk_fvec), QK_F16(uint16_t)
 //   QK_ISA_NAME(name)                                   name with the path's suffix
+//   qk_quant_linear_x8(...)                             qk_quant_linear for the _X8 formats
 //
 // The 32-value block formats run in tiles of up to QK_TILE_ROWS weight rows × QK_DOT_ROWS activation
 // rows (qk_tile_blocks); each k-quant qk_dots_<format> takes one weight row and up to QK_DOT_ROWS
@@ -26,14 +27,8 @@
 
 #define QK_DOT_INLINE static inline __attribute__((always_inline))
 
-/// Activation rows one call of a qk_dots_<format> function serves.
-enum { QK_DOT_ROWS = 4 };
 /// Weight rows of one block-format tile (with QK_DOT_ROWS activation rows).
 enum { QK_TILE_ROWS = 4 };
-
-
-/// The activation row `m` of a batch whose rows are `stride` bytes apart.
-#define QK_ACTIVATION(type, xq, stride, m) ((const type *)((const char *)(xq) + (size_t)(m) * (stride)))
 
 /// The integer dot product of block `b` of a weight row of the 32-value block format `format` (a
 /// constant, so the switch folds) with the 32 activation bytes `x`.
@@ -221,6 +216,8 @@ void QK_ISA_NAME(qk_quant_linear)(const void *xq, size_t x_rows, qk_matrix w, co
     case QK_FORMAT_Q4_0: return qk_quant_linear_blocks(qk_tiles_q4_0, xq, x_rows, w, bias, row_begin, row_end, y);
     case QK_FORMAT_Q4_1: return qk_quant_linear_blocks(qk_tiles_q4_1, xq, x_rows, w, bias, row_begin, row_end, y);
     case QK_FORMAT_Q5_0: return qk_quant_linear_blocks(qk_tiles_q5_0, xq, x_rows, w, bias, row_begin, row_end, y);
+    case QK_FORMAT_Q8_0_X8: case QK_FORMAT_Q4_0_X8:
+        return qk_quant_linear_x8(xq, x_rows, w, bias, row_begin, row_end, y);
     case QK_FORMAT_Q4_K: dots = qk_dots_q4_K_any; break;
     case QK_FORMAT_Q6_K: dots = qk_dots_q6_K_any; break;
     default: return;

@@ -21,9 +21,15 @@ typedef struct { uint16_t d, dmin; uint8_t scales[12]; uint8_t qs[128]; } qk_blo
 /// and 2 high bits (qh), int8 scales.
 typedef struct { uint8_t ql[128]; uint8_t qh[64]; int8_t scales[16]; uint16_t d; } qk_block_q6_K;
 
+/// Block b of 8 interleaved Q8_0 rows: the rows' scales, then slice k (4 bytes) of row r at 32·k + 4·r.
+typedef struct { uint16_t d[8]; int8_t qs[256]; } qk_block_q8_0x8;
+/// Block b of 8 interleaved Q4_0 rows: the rows' scales, then slice k (4 bytes) of row r at 32·k + 4·r.
+typedef struct { uint16_t d[8]; uint8_t qs[128]; } qk_block_q4_0x8;
+
 /// An activation block of 32 values: d · q, with d rounded to float16 as ggml's Q8_0 stores it,
-/// and sum = d · Σ q rounded to float16 as ggml's Q8_1 stores it (for formats with a minimum).
-typedef struct { float d; float sum; int8_t qs[32]; } qk_block_q8a;
+/// sum = d · Σ q rounded to float16 as ggml's Q8_1 stores it (for formats with a minimum), and
+/// q_sum = Σ q (for Q4_0_X8, whose codes are multiplied unsigned and the offset 8 · Σ q taken after).
+typedef struct { float d; float sum; int32_t q_sum; int8_t qs[32]; } qk_block_q8a;
 /// An activation super-block of 256 values: d · q, and the sums of each 16 q.
 typedef struct { float d; int8_t qs[256]; int16_t sums[16]; } qk_block_q8k;
 
@@ -33,6 +39,8 @@ _Static_assert(sizeof(qk_block_q4_1) == 20, "Q4_1 block");
 _Static_assert(sizeof(qk_block_q5_0) == 22, "Q5_0 block");
 _Static_assert(sizeof(qk_block_q4_K) == 144, "Q4_K block");
 _Static_assert(sizeof(qk_block_q6_K) == 210, "Q6_K block");
+_Static_assert(sizeof(qk_block_q8_0x8) == 8 * sizeof(qk_block_q8_0), "Q8_0_X8 block");
+_Static_assert(sizeof(qk_block_q4_0x8) == 8 * sizeof(qk_block_q4_0), "Q4_0_X8 block");
 
 /// float32 to float16 bits, rounding to nearest even (overflow to infinity, NaN kept).
 static inline uint16_t qk_f32_to_f16(float f) {
@@ -67,6 +75,35 @@ static inline void qk_q4k_scale_min(const uint8_t *packed, int j, uint8_t *scale
         *scale = (uint8_t)((packed[j + 4] & 0xF) | ((packed[j - 4] >> 6) << 4));
         *min = (uint8_t)((packed[j + 4] >> 4) | ((packed[j] >> 6) << 4));
     }
+}
+
+/// Activation rows one call of a dot-product tile serves.
+enum { QK_DOT_ROWS = 4 };
+
+/// The activation row `m` of a batch whose rows are `stride` bytes apart.
+#define QK_ACTIVATION(type, xq, stride, m) ((const type *)((const char *)(xq) + (size_t)(m) * (stride)))
+
+/// True for the formats with 8 rows interleaved.
+static inline int qk_quant_is_x8(qk_format format) {
+    return format == QK_FORMAT_Q8_0_X8 || format == QK_FORMAT_Q4_0_X8;
+}
+
+/// Block b of row `row` of an _X8 matrix: its scale (float16 bits), and its 32 codes as signed
+/// values (Q4_0's minus 8) in q.
+static inline uint16_t qk_x8_block(qk_matrix w, size_t row, size_t b, int8_t q[32]) {
+    const size_t blocks = w.columns / QK_BLOCK, lane = row % 8;
+    if (w.format == QK_FORMAT_Q8_0_X8) {
+        const qk_block_q8_0x8 *g = (const qk_block_q8_0x8 *)w.base + row / 8 * blocks + b;
+        for (int j = 0; j < 32; j++) q[j] = g->qs[32 * (j / 4) + 4 * lane + j % 4];
+        return g->d[lane];
+    }
+    const qk_block_q4_0x8 *g = (const qk_block_q4_0x8 *)w.base + row / 8 * blocks + b;
+    for (int j = 0; j < 16; j++) {
+        const uint8_t byte = g->qs[32 * (j / 4) + 4 * lane + j % 4];
+        q[j] = (int8_t)((byte & 0xF) - 8);
+        q[j + 16] = (int8_t)((byte >> 4) - 8);
+    }
+    return g->d[lane];
 }
 
 /// Whether the format takes 256-value activation super-blocks (the k-quants).

@@ -1,6 +1,8 @@
 // Quantized linear layers in plain C, for any CPU: the reference the vector paths are tested against.
 #include "quant_internal.h"
 
+#include <math.h>
+
 typedef struct { int32_t first, second; } qk_ivec;
 typedef float qk_fvec;
 
@@ -43,5 +45,36 @@ static inline qk_fvec QK_FMA(qk_fvec acc, qk_ivec v, float scale) { return acc +
 static inline float QK_FSUM(qk_fvec acc) { return acc; }
 static inline float QK_F16(uint16_t h) { return qk_f16_to_f32(h); }
 #define QK_ISA_NAME(name) name##_portable
+
+/// Row `r` of an _X8 matrix times activation row x, in the vector paths' arithmetic lane by lane:
+/// Q4_0 adds each block's exact integer sum times the scales with one fused multiply-add; Q8_0 keeps
+/// eight such sums per block (values 4i..4i+3, "lane" i) in eight accumulators, added at the end as
+/// ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)).
+static float qk_x8_dot(qk_matrix w, size_t r, const qk_block_q8a *x) {
+    float lanes[8] = {0};
+    int8_t q[32];
+    for (size_t b = 0; b < w.columns / QK_BLOCK; b++) {
+        const float scale = qk_f16_to_f32(qk_x8_block(w, r, b, q)) * x[b].d;
+        int32_t sums[8] = {0};
+        for (int j = 0; j < QK_BLOCK; j++) sums[j / 4] += q[j] * x[b].qs[j];
+        if (w.format == QK_FORMAT_Q4_0_X8) {
+            int32_t total = 0;
+            for (int i = 0; i < 8; i++) total += sums[i];
+            lanes[0] = fmaf((float)total, scale, lanes[0]);
+        } else {
+            for (int i = 0; i < 8; i++) lanes[i] = fmaf((float)sums[i], scale, lanes[i]);
+        }
+    }
+    return ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]));
+}
+
+static void qk_quant_linear_x8(const void *xq, size_t x_rows, qk_matrix w, const float *bias, size_t row_begin,
+                               size_t row_end, float *y) {
+    const size_t x_bytes = qk_quant_activation_bytes(w.format, w.columns);
+    for (size_t r = row_begin; r < row_end; r++)
+        for (size_t m = 0; m < x_rows; m++)
+            y[m * w.rows + r] = qk_x8_dot(w, r, (const qk_block_q8a *)((const char *)xq + m * x_bytes)) +
+                                (bias ? bias[r] : 0.0f);
+}
 
 #include "quant_dot.h"

@@ -53,8 +53,9 @@ public enum WeightFormat: String, Sendable, CaseIterable {
     public func rowByteCount(columns: Int) -> Int { columns / blockSize * blockByteCount }
 }
 
-/// A read-only, row-major weight matrix in PyTorch `Linear` layout: `rows` output features,
-/// each a contiguous run of `columns` input features.
+/// A read-only weight matrix in PyTorch `Linear` layout: `rows` output features, each a
+/// contiguous run of `columns` input features — or, for an interleaved matrix (Q8_0 and Q4_0, see
+/// ``interleaved(into:)``), each 8 rows stored together block by block.
 ///
 /// The memory is owned elsewhere (usually a memory-mapped weights file) and must outlive
 /// the matrix.
@@ -67,16 +68,38 @@ public struct WeightMatrix: @unchecked Sendable {
     public let format: WeightFormat
     public let rows: Int
     public let columns: Int
+    /// True when each 8 rows are interleaved block by block (the layout ``interleaved(into:)`` writes).
+    public let isInterleaved: Bool
 
-    public init(base: UnsafeRawPointer, format: WeightFormat, rows: Int, columns: Int) {
+    public init(base: UnsafeRawPointer, format: WeightFormat, rows: Int, columns: Int, isInterleaved: Bool = false) {
         self.base = base
         self.format = format
         self.rows = rows
         self.columns = columns
+        self.isInterleaved = isInterleaved
     }
 
-    /// Bytes of one row.
+    /// Bytes of one row (for an interleaved matrix, an eighth of a group of 8 rows).
     public var rowStride: Int { format.rowByteCount(columns: columns) }
+
+    /// Bytes of the whole matrix.
+    public var byteCount: Int { rows * rowStride }
+
+    /// True when ``interleaved(into:)`` applies: a row-major Q8_0 or Q4_0 matrix of a multiple of 8 rows.
+    public var canInterleave: Bool {
+        !isInterleaved && (format == .q8_0 || format == .q4_0) && rows % Int(QK_INTERLEAVE_ROWS) == 0
+    }
+
+    /// Copies the matrix to `destination` (``byteCount`` bytes) with each 8 rows interleaved block by
+    /// block, the layout of the fastest quantized kernels: one vector load carries a slice of all 8
+    /// rows, and a block's 8 sums come out together (decode 1.5–2.2× faster than row by row on
+    /// AVX2). Every row's result is the same integer block sums scaled as before, but summed per
+    /// block, so outputs differ from the row-major matrix's in the last bits. Requires ``canInterleave``.
+    public func interleaved(into destination: UnsafeMutableRawPointer) -> WeightMatrix {
+        precondition(canInterleave, "only row-major Q8_0 and Q4_0 matrices of a multiple of 8 rows interleave")
+        qk_quant_interleave(cMatrix, destination)
+        return WeightMatrix(base: destination, format: format, rows: rows, columns: columns, isInterleaved: true)
+    }
 }
 
 extension WeightFormat {
@@ -99,6 +122,7 @@ extension WeightFormat {
 extension WeightMatrix {
     /// The matrix as the C kernels take it.
     var cMatrix: qk_matrix {
-        qk_matrix(base: base, format: format.cFormat, rows: rows, columns: columns)
+        qk_matrix(base: base, format: isInterleaved ? qk_quant_interleaved_format(format.cFormat) : format.cFormat,
+                  rows: rows, columns: columns)
     }
 }

@@ -57,6 +57,12 @@ public final class GGUFFile: @unchecked Sendable {
         UnsafeRawBufferPointer(rebasing: mapped.bytes[tensor.byteRange])
     }
 
+    /// Drops the mapped pages of `tensor`'s data from this process's memory (they are read again
+    /// if used): for data that was copied, so resident memory does not hold it twice.
+    public func evict(_ tensor: GGUFTensorInfo) {
+        mapped.evict(bytes(of: tensor))
+    }
+
     /// The model's chat template (`tokenizer.chat_template`), or nil when the file has none.
     /// Throws ``GGUFError`` when the value is not a string.
     public func chatTemplate() throws -> String? {

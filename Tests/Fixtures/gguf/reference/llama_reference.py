@@ -8,9 +8,12 @@
    the 10 highest logits of every position (tiny-qwen2.5-q8_0.top10.json) and the last
    position's full logits of the "plain" prompt (tiny-qwen2.5-q8_0.plain.last_logits.f32).
 
-llama.cpp runs with a float32 KV cache, without flash attention and without repacked weights, so
-attention is float32 like QwenKit's and the remaining differences come from the quantized matrix
-products.
+llama.cpp runs with a float32 KV cache and without flash attention, so attention is float32 like
+QwenKit's and the remaining differences come from the quantized matrix products. Weights are laid
+out as QwenKit lays them out: Q4_0 repacked into 8-row interleaved blocks (llama.cpp's default
+"extra" buffer type on x86, whose products sum each block exactly before scaling, as QwenKit's
+interleaved Q4_0 does), every other format in ggml's plain rows (vec_dot semantics; llama.cpp would
+also repack Q4_K on x86, QwenKit does not).
 
     python3 -m venv lcpp && lcpp/bin/pip install llama-cpp-python==0.3.36 numpy
     cd Tests/Fixtures/gguf/reference && ../../../../lcpp/bin/python llama_reference.py
@@ -39,17 +42,19 @@ def quantize(source, destination, ftype):
         raise RuntimeError(f"llama_model_quantize failed for {destination}")
 
 
-def plain_model_params():
-    # Without llama.cpp's "extra" buffer types: on x86 they repack Q4_0 into interleaved 8x8
-    # blocks whose GEMM rounds differently (logits move by up to 0.4 here); the plain layout runs
-    # ggml's reference vec_dot semantics.
+# Formats whose weights llama.cpp repacks (its extra buffer types), as QwenKit does.
+REPACKED = {"q4_0"}
+repack = False
+
+
+def model_params():
     params = default_model_params()
-    params.use_extra_bufts = False
+    params.use_extra_bufts = repack
     return params
 
 
 default_model_params = llama_cpp.llama_model_default_params
-llama_cpp.llama.llama_cpp.llama_model_default_params = plain_model_params
+llama_cpp.llama.llama_cpp.llama_model_default_params = model_params
 
 
 def logits(path, ids):
@@ -62,11 +67,14 @@ def logits(path, ids):
 
 
 def main():
+    global repack
     source = os.path.join(GGUF, "tiny-qwen2.5-256-f32.gguf")
     for name, ftype in FTYPES.items():
         destination = os.path.join(GGUF, f"tiny-qwen2.5-256-{name}.gguf")
         quantize(source, destination, ftype)
+        repack = name in REPACKED
         logits(destination, IDS_256).astype("<f4").tofile(os.path.join(HERE, f"tiny-qwen2.5-256-{name}.logits.f32"))
+    repack = False
     logits(source, IDS_256).astype("<f4").tofile(os.path.join(HERE, "tiny-qwen2.5-256-f32.logits.f32"))
 
     with open(os.path.join(GGUF, "..", "models", "tiny-qwen2.5", "golden", "golden.json")) as f:

@@ -1,0 +1,106 @@
+// The interleaved formats (Q8_0_X8, Q4_0_X8) on 256-bit vectors, shared by the AVX2 and the AVX-512
+// VNNI files. A group's block b holds 8 rows' codes in 4-byte slices (slice k of row r at 32·k + 4·r),
+// so one load and one broadcast 4-byte slice of the activation give each 32-bit lane the products of
+// its own row, and one float16 load the 8 rows' scales. The including file defines, under its target
+// attribute:
+//
+//   __m256i QK_X8_NIBBLES_ADD(__m256i s, __m256i u, __m256i x)  s plus u·x (u unsigned nibbles, x
+//                                                               signed), in the sums' running form
+//   __m256i QK_X8_NIBBLES_TOTAL(__m256i s)                       the running form as 8 int32 lanes
+//   __m256i QK_X8_BYTES_ADD(__m256i s, __m256i u, __m256i x)     s plus u·x summed in fours (int32)
+#ifndef QK_QUANT_X8_YMM_H
+#define QK_QUANT_X8_YMM_H
+
+/// Q4_0_X8: acc[m] lane r = Σ over blocks, in order, of row r's exact integer block sum with
+/// activation row m times the two scales (one fused multiply-add per block) — the arithmetic of
+/// llama.cpp's repacked Q4_0 kernels — for the group of 8 rows at `group` and mr activation rows
+/// `stride` bytes apart.
+static inline __attribute__((always_inline)) void qk_x8_q4_0_group(const int mr, const void *group, const void *xq,
+                                                                   size_t stride, size_t blocks,
+                                                                   __m256 acc[QK_DOT_ROWS]) {
+    for (int m = 0; m < mr; m++) acc[m] = _mm256_setzero_ps();
+    const __m256i nibble = _mm256_set1_epi8(0x0F);
+    for (size_t b = 0; b < blocks; b++) {
+        const qk_block_q4_0x8 *g = (const qk_block_q4_0x8 *)group + b;
+        const qk_block_q8a *x[QK_DOT_ROWS];
+        __m256i sum[QK_DOT_ROWS];
+        for (int m = 0; m < mr; m++) x[m] = QK_ACTIVATION(qk_block_q8a, xq, stride, m) + b, sum[m] = _mm256_setzero_si256();
+        // Codes taken unsigned (0..15): Σ (c - 8)·x = Σ c·x - 8·Σ x.
+        for (int k = 0; k < 4; k++) {
+            const __m256i packed = _mm256_loadu_si256((const __m256i *)(g->qs + 32 * k));
+            const __m256i low = _mm256_and_si256(packed, nibble);
+            const __m256i high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), nibble);
+            for (int m = 0; m < mr; m++) {
+                int32_t first, second;
+                memcpy(&first, x[m]->qs + 4 * k, 4);
+                memcpy(&second, x[m]->qs + 16 + 4 * k, 4);
+                sum[m] = QK_X8_NIBBLES_ADD(sum[m], low, _mm256_set1_epi32(first));
+                sum[m] = QK_X8_NIBBLES_ADD(sum[m], high, _mm256_set1_epi32(second));
+            }
+        }
+        const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g->d));
+        for (int m = 0; m < mr; m++) {
+            const __m256i total = _mm256_sub_epi32(QK_X8_NIBBLES_TOTAL(sum[m]), _mm256_set1_epi32(8 * x[m]->q_sum));
+            acc[m] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), _mm256_mul_ps(d, _mm256_set1_ps(x[m]->d)), acc[m]);
+        }
+    }
+}
+
+typedef void (*qk_x8_group_fn)(const void *group, const void *xq, size_t stride, size_t blocks,
+                               __m256 acc[QK_DOT_ROWS]);
+#define QK_X8_Q4_0(mr)                                                                                     \
+    static void qk_x8_q4_0_##mr(const void *group, const void *xq, size_t stride, size_t blocks,           \
+                                __m256 acc[QK_DOT_ROWS]) {                                                 \
+        qk_x8_q4_0_group(mr, group, xq, stride, blocks, acc);                                              \
+    }
+QK_X8_Q4_0(1) QK_X8_Q4_0(2) QK_X8_Q4_0(3) QK_X8_Q4_0(4)
+#undef QK_X8_Q4_0
+static const qk_x8_group_fn qk_x8_q4_0[QK_DOT_ROWS] = {qk_x8_q4_0_1, qk_x8_q4_0_2, qk_x8_q4_0_3, qk_x8_q4_0_4};
+
+/// Q8_0_X8, one activation row: lane r = row r's product, in the arithmetic of llama.cpp's (and the
+/// row-major tiles') Q8_0 dot product. There, lane i of one accumulator adds, block by block, the
+/// sum of the 4 products at values 4i..4i+3 times the scales, and the 8 lanes are added at the end
+/// as ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)). Here slice k of a block is exactly lane k's
+/// 4 values for all 8 rows, so acc[k] is lane k of the 8 rows' accumulators.
+static void qk_x8_q8_0_row(const void *group, const qk_block_q8a *x, size_t blocks, float *out) {
+    __m256 acc[8];
+    for (int k = 0; k < 8; k++) acc[k] = _mm256_setzero_ps();
+    for (size_t b = 0; b < blocks; b++) {
+        const qk_block_q8_0x8 *g = (const qk_block_q8_0x8 *)group + b;
+        const __m256 scale = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g->d)), _mm256_set1_ps(x[b].d));
+        for (int k = 0; k < 8; k++) {
+            // The sign trick: |w| unsigned times x with w's sign.
+            const __m256i w = _mm256_loadu_si256((const __m256i *)(g->qs + 32 * k));
+            int32_t slice;
+            memcpy(&slice, x[b].qs + 4 * k, 4);
+            const __m256i sum = QK_X8_BYTES_ADD(_mm256_setzero_si256(), _mm256_sign_epi8(w, w),
+                                                _mm256_sign_epi8(_mm256_set1_epi32(slice), w));
+            acc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), scale, acc[k]);
+        }
+    }
+    const __m256 even = _mm256_add_ps(_mm256_add_ps(acc[0], acc[4]), _mm256_add_ps(acc[2], acc[6]));
+    const __m256 odd = _mm256_add_ps(_mm256_add_ps(acc[1], acc[5]), _mm256_add_ps(acc[3], acc[7]));
+    _mm256_storeu_ps(out, _mm256_add_ps(even, odd));
+}
+
+/// qk_quant_linear for the _X8 formats; row_begin and row_end are multiples of 8.
+static void qk_quant_linear_x8(const void *xq, size_t x_rows, qk_matrix w, const float *bias, size_t row_begin,
+                               size_t row_end, float *y) {
+    const size_t blocks = w.columns / QK_BLOCK, x_bytes = qk_quant_activation_bytes(w.format, w.columns);
+    const size_t group_bytes = QK_INTERLEAVE_ROWS * qk_quant_row_bytes(w.format, w.columns);
+    __m256 acc[QK_DOT_ROWS];
+    for (size_t r = row_begin; r < row_end; r += QK_INTERLEAVE_ROWS) {
+        const char *group = (const char *)w.base + r / QK_INTERLEAVE_ROWS * group_bytes;
+        const __m256 b8 = bias ? _mm256_loadu_ps(bias + r) : _mm256_setzero_ps();
+        const size_t step = w.format == QK_FORMAT_Q4_0_X8 ? QK_DOT_ROWS : 1;
+        for (size_t m = 0; m < x_rows; m += step) {
+            const size_t mr = x_rows - m < step ? x_rows - m : step;
+            const char *x = (const char *)xq + m * x_bytes;
+            if (w.format == QK_FORMAT_Q4_0_X8) qk_x8_q4_0[mr - 1](group, x, x_bytes, blocks, acc);
+            else qk_x8_q8_0_row(group, (const qk_block_q8a *)x, blocks, (float *)acc);
+            for (size_t j = 0; j < mr; j++) _mm256_storeu_ps(y + (m + j) * w.rows + r, _mm256_add_ps(acc[j], b8));
+        }
+    }
+}
+
+#endif

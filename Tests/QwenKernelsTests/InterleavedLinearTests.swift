@@ -1,0 +1,135 @@
+import QwenKernels
+import Testing
+
+/// Q8_0 and Q4_0 matrices with each 8 rows interleaved (`WeightMatrix.interleaved(into:)`).
+@Suite struct InterleavedLinearTests {
+    static let formats: [WeightFormat] = [.q8_0, .q4_0]
+
+    /// `body` gets `matrix` interleaved (in memory alive for the call).
+    static func withInterleaved<R>(_ matrix: QuantizedTestMatrix, _ body: (WeightMatrix) -> R) -> R {
+        matrix.withMatrix { rowMajor in
+            let memory = UnsafeMutableRawPointer.allocate(byteCount: rowMajor.byteCount, alignment: 64)
+            defer { memory.deallocate() }
+            let interleaved = rowMajor.interleaved(into: memory)
+            #expect(interleaved.isInterleaved && !interleaved.canInterleave)
+            return body(interleaved)
+        }
+    }
+
+    static func linear(_ x: [Float], rowCount: Int, _ weight: WeightMatrix, bias: [Float]? = nil,
+                       pool: ThreadPool, path: KernelPath) -> [Float] {
+        var y = [Float](repeating: .nan, count: rowCount * weight.rows)
+        Kernels.linear(x, rowCount: rowCount, weight: weight, bias: bias, into: &y, pool: pool, path: path)
+        return y
+    }
+
+    @Test(arguments: KernelPath.supported, formats)
+    func matchesReference(path: KernelPath, format: WeightFormat) {
+        var random = TestRandom(seed: 21)
+        let pools = [ThreadPool(threadCount: 1), ThreadPool(threadCount: 2)]
+        for columns in [32, 96, 320] {
+            for rows in [8, 40, 72] {
+                let matrix = QuantizedTestMatrix(format: format, rows: rows, columns: columns, random: &random)
+                for rowCount in [1, 3, 17, 40] {
+                    let x = random.floats(rowCount * columns)
+                    for bias in [nil, random.floats(rows)] {
+                        let expected = QuantizedLinearTests.reference(x: x, rowCount: rowCount, matrix: matrix, bias: bias)
+                        for pool in pools {
+                            let y = Self.withInterleaved(matrix) {
+                                Self.linear(x, rowCount: rowCount, $0, bias: bias, pool: pool, path: path)
+                            }
+                            let mismatch = firstMismatch(y, expected.values) { expected.bounds[$0] }
+                            #expect(mismatch == nil, "\(rows)x\(columns) rowCount \(rowCount) bias \(bias != nil) threads \(pool.threadCount): \(mismatch ?? "")")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Each block's integer sum is exact and is scaled and added with one fused multiply-add on
+    /// every path, so all paths agree bit for bit.
+    @Test(arguments: formats)
+    func pathsAgreeExactly(format: WeightFormat) {
+        var random = TestRandom(seed: 22)
+        let columns = 32 * 7
+        let matrix = QuantizedTestMatrix(format: format, rows: 24, columns: columns, random: &random)
+        let x = random.floats(5 * columns), bias = random.floats(24)
+        let pool = ThreadPool(threadCount: 1)
+        let results = KernelPath.supported.map { path in
+            Self.withInterleaved(matrix) { Self.linear(x, rowCount: 5, $0, bias: bias, pool: pool, path: path) }
+        }
+        for (path, result) in zip(KernelPath.supported, results).dropFirst() {
+            #expect(result == results[0], "\(path) differs from \(KernelPath.supported[0])")
+        }
+    }
+
+    /// Decoding a batch returns, bit for bit, what decoding each row alone returns.
+    @Test(arguments: KernelPath.supported, formats)
+    func rowsDoNotDependOnTheBatch(path: KernelPath, format: WeightFormat) {
+        var random = TestRandom(seed: 23)
+        let columns = 32 * 5, rows = 48
+        let matrix = QuantizedTestMatrix(format: format, rows: rows, columns: columns, random: &random)
+        let pool = ThreadPool(threadCount: 2)
+        for rowCount in [2, 5, Kernels.batchInvariantRowLimit] {
+            let x = random.floats(rowCount * columns)
+            Self.withInterleaved(matrix) { weight in
+                let batch = Self.linear(x, rowCount: rowCount, weight, pool: pool, path: path)
+                for m in 0..<rowCount {
+                    let alone = Self.linear(Array(x[m * columns..<(m + 1) * columns]), rowCount: 1, weight, pool: pool, path: path)
+                    #expect(Array(batch[m * rows..<(m + 1) * rows]) == alone, "row \(m) of \(rowCount)")
+                }
+            }
+        }
+    }
+
+    /// The same products as the row-major matrix. Q8_0 keeps the vector paths' row-major
+    /// arithmetic (llama.cpp's Q8_0 dot product) bit for bit; Q4_0 sums each block before scaling
+    /// (llama.cpp's repacked Q4_0), and the portable row-major kernel rounds without fused
+    /// multiply-adds, so those differ only in float32 rounding (of 28 block terms, up to ~1e-5 of
+    /// the result measured; bound 1e-4).
+    @Test(arguments: formats)
+    func agreesWithRowMajor(format: WeightFormat) {
+        var random = TestRandom(seed: 24)
+        let columns = 32 * 28
+        let matrix = QuantizedTestMatrix(format: format, rows: 16, columns: columns, random: &random)
+        let pool = ThreadPool(threadCount: 1)
+        for rowCount in [1, 3, Kernels.batchInvariantRowLimit] {
+            let x = random.floats(rowCount * columns)
+            for path in KernelPath.supported {
+                let rowMajor = matrix.withMatrix { Self.linear(x, rowCount: rowCount, $0, pool: pool, path: path) }
+                let interleaved = Self.withInterleaved(matrix) { Self.linear(x, rowCount: rowCount, $0, pool: pool, path: path) }
+                if format == .q8_0 && path != .portable {
+                    #expect(interleaved == rowMajor, "\(path) rowCount \(rowCount)")
+                } else {
+                    let mismatch = firstMismatch(interleaved, rowMajor) { 1e-4 * max(1, abs(rowMajor[$0])) }
+                    #expect(mismatch == nil, "\(path) rowCount \(rowCount): \(mismatch ?? "")")
+                }
+            }
+        }
+    }
+
+    @Test(arguments: formats)
+    func rowsDequantizeAsBefore(format: WeightFormat) {
+        var random = TestRandom(seed: 25)
+        let columns = 32 * 3
+        let matrix = QuantizedTestMatrix(format: format, rows: 16, columns: columns, random: &random)
+        Self.withInterleaved(matrix) { weight in
+            for row in 0..<16 {
+                var y = [Float](repeating: .nan, count: columns)
+                Kernels.row(row, of: weight, into: &y)
+                #expect(y == Array(matrix.values[row * columns..<(row + 1) * columns]), "row \(row)")
+            }
+        }
+    }
+
+    @Test func onlyWholeGroupsOfQ8_0AndQ4_0Interleave() {
+        let base = UnsafeRawPointer(bitPattern: 64)!
+        #expect(WeightMatrix(base: base, format: .q8_0, rows: 16, columns: 32).canInterleave)
+        #expect(WeightMatrix(base: base, format: .q4_0, rows: 8, columns: 64).canInterleave)
+        #expect(!WeightMatrix(base: base, format: .q4_0, rows: 12, columns: 64).canInterleave)
+        #expect(!WeightMatrix(base: base, format: .q4_1, rows: 16, columns: 32).canInterleave)
+        #expect(!WeightMatrix(base: base, format: .q4_K, rows: 16, columns: 256).canInterleave)
+        #expect(!WeightMatrix(base: base, format: .f16, rows: 16, columns: 32).canInterleave)
+    }
+}
