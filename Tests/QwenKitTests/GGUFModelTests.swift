@@ -5,7 +5,9 @@ import Testing
 
 /// Qwen2 models loaded from GGUF files, against transformers (the float16 conversion of the tiny
 /// fixture) and against llama.cpp running the same files (Tests/Fixtures/gguf/reference, made by
-/// llama_reference.py with llama-cpp-python 0.3.36: float32 KV cache, no repacked weights).
+/// llama_reference.py with llama-cpp-python 0.3.36: float32 KV cache, Q4_0 repacked into 8-row
+/// interleaved blocks as llama.cpp does by default on x86 and QwenKit does too, the other formats
+/// in plain rows).
 @Suite struct GGUFModelTests {
     /// The tokens llama_reference.py ran the `tiny-qwen2.5-256-*` models on.
     static let ids256 = [1, 17, 300, 5, 1000, 42, 42, 7, 999, 512, 3, 64, 128, 256, 700, 11]
@@ -68,9 +70,10 @@ import Testing
     /// quantization step, and this random model amplifies it: the quantized formats agree to
     /// 1e-3 only where the per-block partial sums are added in llama.cpp's order and the
     /// activations are rounded like llama.cpp's x86 quantizer (127 / max, ties to even). Measured
-    /// ≤ 1e-7 for Q4_0, Q4_1, Q5_0 and Q8_0, ≤ 4.6e-5 for Q4_K and Q6_K; splitting Q4_0's sum over
-    /// two accumulators alone moves the logits by up to 0.39 (as llama.cpp's own repacked Q4_0
-    /// GEMM does), and rounding Q8_0's activations with 1 / d and ties away from zero by 0.51.
+    /// ≤ 1e-7 for Q4_1 and Q5_0, 0 for Q4_0 (interleaved, against llama.cpp's repacked Q4_0) and
+    /// Q8_0 (interleaved), ≤ 4.6e-5 for Q4_K and Q6_K; Q4_0 in llama.cpp's plain layout (each
+    /// block's sum kept in 8 partial lanes) is up to 0.39 away from its repacked layout (each block
+    /// summed whole), and rounding Q8_0's activations with 1 / d and ties away from zero moves them by 0.51.
     @Test(arguments: [("f32", Float(1e-3)), ("q4_0", 1e-3), ("q4_1", 1e-3), ("q5_0", 1e-3), ("q4_K", 1e-3), ("q6_K", 1e-3), ("q8_0", 1e-3)])
     func matchesLlamaCpp(format: String, tolerance: Float) throws {
         let model = try Self.model("tiny-qwen2.5-256-\(format)")
