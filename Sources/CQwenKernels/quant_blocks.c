@@ -9,7 +9,7 @@ size_t qk_quant_row_bytes(qk_format format, size_t columns) {
     case QK_FORMAT_Q8_0: case QK_FORMAT_Q8_0_X8: return columns / QK_BLOCK * sizeof(qk_block_q8_0);
     case QK_FORMAT_Q4_0: case QK_FORMAT_Q4_0_X8: return columns / QK_BLOCK * sizeof(qk_block_q4_0);
     case QK_FORMAT_Q4_1: return columns / QK_BLOCK * sizeof(qk_block_q4_1);
-    case QK_FORMAT_Q5_0: return columns / QK_BLOCK * sizeof(qk_block_q5_0);
+    case QK_FORMAT_Q5_0: case QK_FORMAT_Q5_0_X8: return columns / QK_BLOCK * sizeof(qk_block_q5_0);
     case QK_FORMAT_Q4_K: return columns / QK_SUPER * sizeof(qk_block_q4_K);
     case QK_FORMAT_Q6_K: return columns / QK_SUPER * sizeof(qk_block_q6_K);
     default: return columns * qk_format_size(format);
@@ -148,6 +148,7 @@ qk_format qk_quant_interleaved_format(qk_format format) {
     switch (format) {
     case QK_FORMAT_Q8_0: return QK_FORMAT_Q8_0_X8;
     case QK_FORMAT_Q4_0: return QK_FORMAT_Q4_0_X8;
+    case QK_FORMAT_Q5_0: return QK_FORMAT_Q5_0_X8;
     default: return format;
     }
 }
@@ -164,11 +165,22 @@ void qk_quant_interleave(qk_matrix w, void *out) {
                     to->d[lane] = from->d;
                     for (int k = 0; k < 8; k++) memcpy(to->qs + 32 * k + 4 * lane, from->qs + 4 * k, 4);
                 }
-            } else {
+            } else if (w.format == QK_FORMAT_Q4_0) {
                 qk_block_q4_0x8 *to = (qk_block_q4_0x8 *)out + first / 8 * blocks + b;
                 for (int lane = 0; lane < 8; lane++) {
                     const qk_block_q4_0 *from = (const qk_block_q4_0 *)(rows + lane * row_bytes) + b;
                     to->d[lane] = from->d;
+                    for (int k = 0; k < 4; k++) memcpy(to->qs + 32 * k + 4 * lane, from->qs + 4 * k, 4);
+                }
+            } else {
+                qk_block_q5_0x8 *to = (qk_block_q5_0x8 *)out + first / 8 * blocks + b;
+                memset(to->qh, 0, sizeof to->qh);
+                for (int lane = 0; lane < 8; lane++) {
+                    const qk_block_q5_0 *from = (const qk_block_q5_0 *)(rows + lane * row_bytes) + b;
+                    uint32_t high;
+                    memcpy(&high, from->qh, sizeof high);
+                    to->d[lane] = from->d;
+                    for (int i = 0; i < 8; i++) to->qh[i] |= ((high >> (4 * (i % 4) + 16 * (i / 4))) & 0xF) << (4 * lane);
                     for (int k = 0; k < 4; k++) memcpy(to->qs + 32 * k + 4 * lane, from->qs + 4 * k, 4);
                 }
             }

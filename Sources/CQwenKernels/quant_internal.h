@@ -25,6 +25,10 @@ typedef struct { uint8_t ql[128]; uint8_t qh[64]; int8_t scales[16]; uint16_t d;
 typedef struct { uint16_t d[8]; int8_t qs[256]; } qk_block_q8_0x8;
 /// Block b of 8 interleaved Q4_0 rows: the rows' scales, then slice k (4 bytes) of row r at 32·k + 4·r.
 typedef struct { uint16_t d[8]; uint8_t qs[128]; } qk_block_q4_0x8;
+/// Block b of 8 interleaved Q5_0 rows: scales, fifth bits, and nibbles sliced as Q4_0's. Bit 4·r + j
+/// of qh[i] is the fifth bit of row r's value 4·i + j (i < 4) or 16 + 4·(i - 4) + j (i >= 4): the
+/// values of the low (i < 4) or high nibbles of slice i % 4.
+typedef struct { uint16_t d[8]; uint32_t qh[8]; uint8_t qs[128]; } qk_block_q5_0x8;
 
 /// An activation block of 32 values: d · q, with d rounded to float16 as ggml's Q8_0 stores it,
 /// sum = d · Σ q rounded to float16 as ggml's Q8_1 stores it (for formats with a minimum), and
@@ -41,6 +45,7 @@ _Static_assert(sizeof(qk_block_q4_K) == 144, "Q4_K block");
 _Static_assert(sizeof(qk_block_q6_K) == 210, "Q6_K block");
 _Static_assert(sizeof(qk_block_q8_0x8) == 8 * sizeof(qk_block_q8_0), "Q8_0_X8 block");
 _Static_assert(sizeof(qk_block_q4_0x8) == 8 * sizeof(qk_block_q4_0), "Q4_0_X8 block");
+_Static_assert(sizeof(qk_block_q5_0x8) == 8 * sizeof(qk_block_q5_0), "Q5_0_X8 block");
 
 /// float32 to float16 bits, rounding to nearest even (overflow to infinity, NaN kept).
 static inline uint16_t qk_f32_to_f16(float f) {
@@ -85,16 +90,26 @@ enum { QK_DOT_ROWS = 4 };
 
 /// True for the formats with 8 rows interleaved.
 static inline int qk_quant_is_x8(qk_format format) {
-    return format == QK_FORMAT_Q8_0_X8 || format == QK_FORMAT_Q4_0_X8;
+    return format == QK_FORMAT_Q8_0_X8 || format == QK_FORMAT_Q4_0_X8 || format == QK_FORMAT_Q5_0_X8;
 }
 
 /// Block b of row `row` of an _X8 matrix: its scale (float16 bits), and its 32 codes as signed
-/// values (Q4_0's minus 8) in q.
+/// values (Q4_0's minus 8, Q5_0's minus 16) in q.
 static inline uint16_t qk_x8_block(qk_matrix w, size_t row, size_t b, int8_t q[32]) {
     const size_t blocks = w.columns / QK_BLOCK, lane = row % 8;
     if (w.format == QK_FORMAT_Q8_0_X8) {
         const qk_block_q8_0x8 *g = (const qk_block_q8_0x8 *)w.base + row / 8 * blocks + b;
         for (int j = 0; j < 32; j++) q[j] = g->qs[32 * (j / 4) + 4 * lane + j % 4];
+        return g->d[lane];
+    }
+    if (w.format == QK_FORMAT_Q5_0_X8) {
+        const qk_block_q5_0x8 *g = (const qk_block_q5_0x8 *)w.base + row / 8 * blocks + b;
+        for (int j = 0; j < 16; j++) {
+            const uint8_t byte = g->qs[32 * (j / 4) + 4 * lane + j % 4];
+            const unsigned bit = (unsigned)(4 * lane + j % 4);
+            q[j] = (int8_t)(((byte & 0xF) | ((g->qh[j / 4] >> bit) & 1) << 4) - 16);
+            q[j + 16] = (int8_t)(((byte >> 4) | ((g->qh[4 + j / 4] >> bit) & 1) << 4) - 16);
+        }
         return g->d[lane];
     }
     const qk_block_q4_0x8 *g = (const qk_block_q4_0x8 *)w.base + row / 8 * blocks + b;

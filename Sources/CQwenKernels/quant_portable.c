@@ -47,9 +47,9 @@ static inline float QK_F16(uint16_t h) { return qk_f16_to_f32(h); }
 #define QK_ISA_NAME(name) name##_portable
 
 /// Row `r` of an _X8 matrix times activation row x, in the vector paths' arithmetic lane by lane:
-/// Q4_0 adds each block's exact integer sum times the scales with one fused multiply-add; Q8_0 keeps
-/// eight such sums per block (values 4i..4i+3, "lane" i) in eight accumulators, added at the end as
-/// ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)).
+/// Q4_0 adds each block's exact integer sum times the scales with one fused multiply-add; Q8_0 and
+/// Q5_0 keep eight such sums per block (values 4i..4i+3, "lane" i) in eight accumulators, added at
+/// the end as ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)).
 static float qk_x8_dot(qk_matrix w, size_t r, const qk_block_q8a *x) {
     float lanes[8] = {0};
     int8_t q[32];

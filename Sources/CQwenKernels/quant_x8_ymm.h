@@ -1,4 +1,4 @@
-// The interleaved formats (Q8_0_X8, Q4_0_X8) on 256-bit vectors, shared by the AVX2 and the AVX-512
+// The interleaved formats (Q8_0_X8, Q4_0_X8, Q5_0_X8) on 256-bit vectors, shared by the AVX2 and the AVX-512
 // VNNI files. A group's block b holds 8 rows' codes in 4-byte slices (slice k of row r at 32·k + 4·r),
 // so one load and one broadcast 4-byte slice of the activation give each 32-bit lane the products of
 // its own row, and one float16 load the 8 rows' scales. The including file defines, under its target
@@ -57,30 +57,50 @@ QK_X8_Q4_0(1) QK_X8_Q4_0(2) QK_X8_Q4_0(3) QK_X8_Q4_0(4)
 #undef QK_X8_Q4_0
 static const qk_x8_group_fn qk_x8_q4_0[QK_DOT_ROWS] = {qk_x8_q4_0_1, qk_x8_q4_0_2, qk_x8_q4_0_3, qk_x8_q4_0_4};
 
-/// Q8_0_X8, one activation row: lane r = row r's product, in the arithmetic of llama.cpp's (and the
-/// row-major tiles') Q8_0 dot product. There, lane i of one accumulator adds, block by block, the
-/// sum of the 4 products at values 4i..4i+3 times the scales, and the 8 lanes are added at the end
-/// as ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)). Here slice k of a block is exactly lane k's
-/// 4 values for all 8 rows, so acc[k] is lane k of the 8 rows' accumulators.
-static void qk_x8_q8_0_row(const void *group, const qk_block_q8a *x, size_t blocks, float *out) {
+/// Q8_0_X8 and Q5_0_X8, one activation row: lane r = row r's product, in the arithmetic of
+/// llama.cpp's (and the row-major tiles') dot products. There, lane i of one accumulator adds,
+/// block by block, the sum of the 4 products at values 4i..4i+3 times the scales, and the 8 lanes
+/// are added at the end as ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)). Here a slice of a
+/// block holds one lane's 4 values for all 8 rows, so acc[i] is lane i of the 8 rows' accumulators.
+static inline __attribute__((always_inline)) void qk_x8_lanes_row(const int format, const void *group,
+                                                                  const qk_block_q8a *x, size_t blocks, float *out) {
     __m256 acc[8];
-    for (int k = 0; k < 8; k++) acc[k] = _mm256_setzero_ps();
+    for (int i = 0; i < 8; i++) acc[i] = _mm256_setzero_ps();
     for (size_t b = 0; b < blocks; b++) {
-        const qk_block_q8_0x8 *g = (const qk_block_q8_0x8 *)group + b;
-        const __m256 scale = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g->d)), _mm256_set1_ps(x[b].d));
-        for (int k = 0; k < 8; k++) {
-            // The sign trick: |w| unsigned times x with w's sign.
-            const __m256i w = _mm256_loadu_si256((const __m256i *)(g->qs + 32 * k));
-            int32_t slice;
-            memcpy(&slice, x[b].qs + 4 * k, 4);
-            const __m256i sum = QK_X8_BYTES_ADD(_mm256_setzero_si256(), _mm256_sign_epi8(w, w),
-                                                _mm256_sign_epi8(_mm256_set1_epi32(slice), w));
-            acc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), scale, acc[k]);
+        int32_t slices[8];
+        memcpy(slices, x[b].qs, sizeof slices);
+        if (format == QK_FORMAT_Q8_0_X8) {
+            const qk_block_q8_0x8 *g = (const qk_block_q8_0x8 *)group + b;
+            const __m256 scale = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g->d)), _mm256_set1_ps(x[b].d));
+            for (int i = 0; i < 8; i++) {
+                const __m256i w = _mm256_loadu_si256((const __m256i *)(g->qs + 32 * i));
+                acc[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(qk_dot_signed(w, _mm256_set1_epi32(slices[i]))), scale, acc[i]);
+            }
+        } else {
+            const qk_block_q5_0x8 *g = (const qk_block_q5_0x8 *)group + b;
+            const __m256 scale = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g->d)), _mm256_set1_ps(x[b].d));
+            const __m256i nibble = _mm256_set1_epi8(0x0F), offset = _mm256_set1_epi8(16);
+            for (int k = 0; k < 4; k++) {
+                const __m256i packed = _mm256_loadu_si256((const __m256i *)(g->qs + 32 * k));
+                const __m256i low = _mm256_sub_epi8(
+                    _mm256_or_si256(_mm256_and_si256(packed, nibble), qk_fifth_bits(g->qh[k])), offset);
+                const __m256i high = _mm256_sub_epi8(
+                    _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(packed, 4), nibble), qk_fifth_bits(g->qh[4 + k])), offset);
+                acc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(qk_dot_signed(low, _mm256_set1_epi32(slices[k]))), scale, acc[k]);
+                acc[4 + k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(qk_dot_signed(high, _mm256_set1_epi32(slices[4 + k]))), scale, acc[4 + k]);
+            }
         }
     }
     const __m256 even = _mm256_add_ps(_mm256_add_ps(acc[0], acc[4]), _mm256_add_ps(acc[2], acc[6]));
     const __m256 odd = _mm256_add_ps(_mm256_add_ps(acc[1], acc[5]), _mm256_add_ps(acc[3], acc[7]));
     _mm256_storeu_ps(out, _mm256_add_ps(even, odd));
+}
+
+static void qk_x8_q8_0_row(const void *group, const qk_block_q8a *x, size_t blocks, float *out) {
+    qk_x8_lanes_row(QK_FORMAT_Q8_0_X8, group, x, blocks, out);
+}
+static void qk_x8_q5_0_row(const void *group, const qk_block_q8a *x, size_t blocks, float *out) {
+    qk_x8_lanes_row(QK_FORMAT_Q5_0_X8, group, x, blocks, out);
 }
 
 /// qk_quant_linear for the _X8 formats; row_begin and row_end are multiples of 8.
@@ -97,7 +117,8 @@ static void qk_quant_linear_x8(const void *xq, size_t x_rows, qk_matrix w, const
             const size_t mr = x_rows - m < step ? x_rows - m : step;
             const char *x = (const char *)xq + m * x_bytes;
             if (w.format == QK_FORMAT_Q4_0_X8) qk_x8_q4_0[mr - 1](group, x, x_bytes, blocks, acc);
-            else qk_x8_q8_0_row(group, (const qk_block_q8a *)x, blocks, (float *)acc);
+            else if (w.format == QK_FORMAT_Q8_0_X8) qk_x8_q8_0_row(group, (const qk_block_q8a *)x, blocks, (float *)acc);
+            else qk_x8_q5_0_row(group, (const qk_block_q8a *)x, blocks, (float *)acc);
             for (size_t j = 0; j < mr; j++) _mm256_storeu_ps(y + (m + j) * w.rows + r, _mm256_add_ps(acc[j], b8));
         }
     }

@@ -20,20 +20,24 @@ static inline qk_ivec QK_DOT_Q4(const uint8_t *qs, int offset, const int8_t *x) 
     if (offset == 0) return qk_dot_unsigned(nibbles, b);
     return qk_dot_signed(_mm256_sub_epi8(nibbles, _mm256_set1_epi8((char)offset)), b);
 }
+/// Byte j is 0x10 where bit j of `bits` is set, else 0.
+static inline __m256i qk_fifth_bits(uint32_t bits) {
+    // Byte j of `spread` holds byte j / 8 of bits; with every bit but bit j % 8 set, it is all ones
+    // exactly when bit j is set.
+    const __m256i spread = _mm256_shuffle_epi8(
+        _mm256_set1_epi32((int)bits),
+        _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0x0000000000000000));
+    const __m256i set = _mm256_cmpeq_epi8(_mm256_or_si256(spread, _mm256_set1_epi64x(0x7FBFDFEFF7FBFDFE)),
+                                          _mm256_set1_epi8(-1));
+    return _mm256_and_si256(set, _mm256_set1_epi8(0x10));
+}
 static inline qk_ivec QK_DOT_Q5(const uint8_t *qs, const uint8_t *qh, const int8_t *x) {
     const __m128i packed = _mm_loadu_si128((const __m128i *)qs);
     const __m256i nibbles = _mm256_and_si256(
         _mm256_set_m128i(_mm_srli_epi16(packed, 4), packed), _mm256_set1_epi8(0x0F));
-    // Byte j of `spread` holds byte j / 8 of qh; with every bit but bit j % 8 set, it is all ones
-    // exactly when value j's fifth bit is set.
     uint32_t high;
     memcpy(&high, qh, sizeof high);
-    const __m256i spread = _mm256_shuffle_epi8(
-        _mm256_set1_epi32((int)high),
-        _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0x0000000000000000));
-    const __m256i fifth = _mm256_cmpeq_epi8(_mm256_or_si256(spread, _mm256_set1_epi64x(0x7FBFDFEFF7FBFDFE)),
-                                            _mm256_set1_epi8(-1));
-    const __m256i values = _mm256_or_si256(nibbles, _mm256_and_si256(fifth, _mm256_set1_epi8(0x10)));
+    const __m256i values = _mm256_or_si256(nibbles, qk_fifth_bits(high));
     return qk_dot_signed(_mm256_sub_epi8(values, _mm256_set1_epi8(16)), _mm256_loadu_si256((const __m256i *)x));
 }
 static inline qk_ivec QK_DOT_NIBBLES(const uint8_t *q, int shift, const int8_t *x) {

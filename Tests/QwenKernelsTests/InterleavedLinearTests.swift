@@ -1,9 +1,9 @@
 import QwenKernels
 import Testing
 
-/// Q8_0 and Q4_0 matrices with each 8 rows interleaved (`WeightMatrix.interleaved(into:)`).
+/// Q8_0, Q4_0 and Q5_0 matrices with each 8 rows interleaved (`WeightMatrix.interleaved(into:)`).
 @Suite struct InterleavedLinearTests {
-    static let formats: [WeightFormat] = [.q8_0, .q4_0]
+    static let formats: [WeightFormat] = [.q8_0, .q4_0, .q5_0]
 
     /// `body` gets `matrix` interleaved (in memory alive for the call).
     static func withInterleaved<R>(_ matrix: QuantizedTestMatrix, _ body: (WeightMatrix) -> R) -> R {
@@ -83,8 +83,8 @@ import Testing
         }
     }
 
-    /// The same products as the row-major matrix. Q8_0 keeps the vector paths' row-major
-    /// arithmetic (llama.cpp's Q8_0 dot product) bit for bit; Q4_0 sums each block before scaling
+    /// The same products as the row-major matrix. Q8_0 and Q5_0 keep the vector paths' row-major
+    /// arithmetic (llama.cpp's dot products) bit for bit; Q4_0 sums each block before scaling
     /// (llama.cpp's repacked Q4_0), and the portable row-major kernel rounds without fused
     /// multiply-adds, so those differ only in float32 rounding (of 28 block terms, up to ~1e-5 of
     /// the result measured; bound 1e-4).
@@ -99,7 +99,7 @@ import Testing
             for path in KernelPath.supported {
                 let rowMajor = matrix.withMatrix { Self.linear(x, rowCount: rowCount, $0, pool: pool, path: path) }
                 let interleaved = Self.withInterleaved(matrix) { Self.linear(x, rowCount: rowCount, $0, pool: pool, path: path) }
-                if format == .q8_0 && path != .portable {
+                if format != .q4_0 && path != .portable {
                     #expect(interleaved == rowMajor, "\(path) rowCount \(rowCount)")
                 } else {
                     let mismatch = firstMismatch(interleaved, rowMajor) { 1e-4 * max(1, abs(rowMajor[$0])) }
@@ -123,11 +123,12 @@ import Testing
         }
     }
 
-    @Test func onlyWholeGroupsOfQ8_0AndQ4_0Interleave() {
+    @Test func onlyWholeGroupsOfQ8_0Q4_0AndQ5_0Interleave() {
         let base = UnsafeRawPointer(bitPattern: 64)!
         #expect(WeightMatrix(base: base, format: .q8_0, rows: 16, columns: 32).canInterleave)
         #expect(WeightMatrix(base: base, format: .q4_0, rows: 8, columns: 64).canInterleave)
         #expect(!WeightMatrix(base: base, format: .q4_0, rows: 12, columns: 64).canInterleave)
+        #expect(WeightMatrix(base: base, format: .q5_0, rows: 24, columns: 32).canInterleave)
         #expect(!WeightMatrix(base: base, format: .q4_1, rows: 16, columns: 32).canInterleave)
         #expect(!WeightMatrix(base: base, format: .q4_K, rows: 16, columns: 256).canInterleave)
         #expect(!WeightMatrix(base: base, format: .f16, rows: 16, columns: 32).canInterleave)

@@ -42,6 +42,8 @@ typedef enum {
     QK_FORMAT_Q8_0_X8 = 9,
     /// Q4_0 with each 8 rows interleaved block by block (qk_quant_interleave).
     QK_FORMAT_Q4_0_X8 = 10,
+    /// Q5_0 with each 8 rows interleaved block by block (qk_quant_interleave).
+    QK_FORMAT_Q5_0_X8 = 11,
 } qk_format;
 
 /// A row-major weight matrix of `rows` × `columns` elements of `format`.
