@@ -10,8 +10,8 @@ size_t qk_quant_row_bytes(qk_format format, size_t columns) {
     case QK_FORMAT_Q4_0: case QK_FORMAT_Q4_0_X8: return columns / QK_BLOCK * sizeof(qk_block_q4_0);
     case QK_FORMAT_Q4_1: return columns / QK_BLOCK * sizeof(qk_block_q4_1);
     case QK_FORMAT_Q5_0: case QK_FORMAT_Q5_0_X8: return columns / QK_BLOCK * sizeof(qk_block_q5_0);
-    case QK_FORMAT_Q4_K: return columns / QK_SUPER * sizeof(qk_block_q4_K);
-    case QK_FORMAT_Q6_K: return columns / QK_SUPER * sizeof(qk_block_q6_K);
+    case QK_FORMAT_Q4_K: case QK_FORMAT_Q4_K_X8: return columns / QK_SUPER * sizeof(qk_block_q4_K);
+    case QK_FORMAT_Q6_K: case QK_FORMAT_Q6_K_X8: return columns / QK_SUPER * sizeof(qk_block_q6_K);
     default: return columns * qk_format_size(format);
     }
 }
@@ -149,11 +149,51 @@ qk_format qk_quant_interleaved_format(qk_format format) {
     case QK_FORMAT_Q8_0: return QK_FORMAT_Q8_0_X8;
     case QK_FORMAT_Q4_0: return QK_FORMAT_Q4_0_X8;
     case QK_FORMAT_Q5_0: return QK_FORMAT_Q5_0_X8;
+    case QK_FORMAT_Q4_K: return QK_FORMAT_Q4_K_X8;
+    case QK_FORMAT_Q6_K: return QK_FORMAT_Q6_K_X8;
     default: return format;
     }
 }
 
+/// qk_quant_interleave for Q6_K.
+static void qk_interleave_q6_K(qk_matrix w, void *out) {
+    const size_t blocks = w.columns / QK_SUPER, row_bytes = qk_quant_row_bytes(w.format, w.columns);
+    for (size_t first = 0; first < w.rows; first += 8) {
+        const char *rows = (const char *)w.base + first * row_bytes;
+        for (size_t b = 0; b < blocks; b++) {
+            qk_block_q6_Kx8 *to = (qk_block_q6_Kx8 *)out + first / 8 * blocks + b;
+            for (int lane = 0; lane < 8; lane++) {
+                const qk_block_q6_K *from = (const qk_block_q6_K *)(rows + lane * row_bytes) + b;
+                to->d[lane] = from->d;
+                for (int t = 0; t < 16; t++) to->scales[t][lane] = from->scales[t];
+                for (int s = 0; s < 32; s++) memcpy(to->ql + 32 * s + 4 * lane, from->ql + 4 * s, 4);
+                for (int s = 0; s < 16; s++) memcpy(to->qh + 32 * s + 4 * lane, from->qh + 4 * s, 4);
+            }
+        }
+    }
+}
+
+/// qk_quant_interleave for Q4_K.
+static void qk_interleave_q4_K(qk_matrix w, void *out) {
+    const size_t blocks = w.columns / QK_SUPER, row_bytes = qk_quant_row_bytes(w.format, w.columns);
+    for (size_t first = 0; first < w.rows; first += 8) {
+        const char *rows = (const char *)w.base + first * row_bytes;
+        for (size_t b = 0; b < blocks; b++) {
+            qk_block_q4_Kx8 *to = (qk_block_q4_Kx8 *)out + first / 8 * blocks + b;
+            for (int lane = 0; lane < 8; lane++) {
+                const qk_block_q4_K *from = (const qk_block_q4_K *)(rows + lane * row_bytes) + b;
+                to->d[lane] = from->d;
+                to->dmin[lane] = from->dmin;
+                for (int t = 0; t < 12; t++) to->scales[t][lane] = from->scales[t];
+                for (int s = 0; s < 32; s++) memcpy(to->qs + 32 * s + 4 * lane, from->qs + 4 * s, 4);
+            }
+        }
+    }
+}
+
 void qk_quant_interleave(qk_matrix w, void *out) {
+    if (w.format == QK_FORMAT_Q4_K) return qk_interleave_q4_K(w, out);
+    if (w.format == QK_FORMAT_Q6_K) return qk_interleave_q6_K(w, out);
     const size_t blocks = w.columns / QK_BLOCK, row_bytes = qk_quant_row_bytes(w.format, w.columns);
     for (size_t first = 0; first < w.rows; first += 8) {
         const char *rows = (const char *)w.base + first * row_bytes;
@@ -189,6 +229,22 @@ void qk_quant_interleave(qk_matrix w, void *out) {
 }
 
 static void qk_dequantize_x8(qk_matrix w, size_t row, float *y) {
+    if (w.format == QK_FORMAT_Q4_K_X8) {
+        for (size_t b = 0; b < w.columns / QK_SUPER; b++, y += QK_SUPER) {
+            qk_block_q4_K block;
+            qk_x8_q4_K_block(w, row, b, &block);
+            qk_dequantize_q4_K(&block, 1, y);
+        }
+        return;
+    }
+    if (w.format == QK_FORMAT_Q6_K_X8) {
+        for (size_t b = 0; b < w.columns / QK_SUPER; b++, y += QK_SUPER) {
+            qk_block_q6_K block;
+            qk_x8_q6_K_block(w, row, b, &block);
+            qk_dequantize_q6_K(&block, 1, y);
+        }
+        return;
+    }
     int8_t q[32];
     for (size_t b = 0; b < w.columns / QK_BLOCK; b++, y += QK_BLOCK) {
         const float d = qk_f16_to_f32(qk_x8_block(w, row, b, q));

@@ -216,7 +216,8 @@ void QK_ISA_NAME(qk_quant_linear)(const void *xq, size_t x_rows, qk_matrix w, co
     case QK_FORMAT_Q4_0: return qk_quant_linear_blocks(qk_tiles_q4_0, xq, x_rows, w, bias, row_begin, row_end, y);
     case QK_FORMAT_Q4_1: return qk_quant_linear_blocks(qk_tiles_q4_1, xq, x_rows, w, bias, row_begin, row_end, y);
     case QK_FORMAT_Q5_0: return qk_quant_linear_blocks(qk_tiles_q5_0, xq, x_rows, w, bias, row_begin, row_end, y);
-    case QK_FORMAT_Q8_0_X8: case QK_FORMAT_Q4_0_X8: case QK_FORMAT_Q5_0_X8:
+    case QK_FORMAT_Q8_0_X8: case QK_FORMAT_Q4_0_X8: case QK_FORMAT_Q5_0_X8: case QK_FORMAT_Q4_K_X8:
+    case QK_FORMAT_Q6_K_X8:
         return qk_quant_linear_x8(xq, x_rows, w, bias, row_begin, row_end, y);
     case QK_FORMAT_Q4_K: dots = qk_dots_q4_K_any; break;
     case QK_FORMAT_Q6_K: dots = qk_dots_q6_K_any; break;

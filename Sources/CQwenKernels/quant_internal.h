@@ -29,6 +29,13 @@ typedef struct { uint16_t d[8]; uint8_t qs[128]; } qk_block_q4_0x8;
 /// of qh[i] is the fifth bit of row r's value 4·i + j (i < 4) or 16 + 4·(i - 4) + j (i >= 4): the
 /// values of the low (i < 4) or high nibbles of slice i % 4.
 typedef struct { uint16_t d[8]; uint32_t qh[8]; uint8_t qs[128]; } qk_block_q5_0x8;
+/// Super-block b of 8 interleaved Q4_K rows: scales and minimums, byte t of row r's 12 packed group
+/// scales at scales[t][r], then slice (k, i) — bytes 32·k + 4·i .. + 3 of a row's codes, values 64·k
+/// + 4·i + j (low nibbles) and 64·k + 32 + 4·i + j (high) — of row r at 32·(8·k + i) + 4·r.
+typedef struct { uint16_t d[8], dmin[8]; uint8_t scales[12][8]; uint8_t qs[1024]; } qk_block_q4_Kx8;
+/// Super-block b of 8 interleaved Q6_K rows: scales (scale t of row r at scales[t][r]), then slice
+/// s (bytes 4·s .. + 3) of row r's ql at ql[32·s + 4·r] and of its qh at qh[32·s + 4·r].
+typedef struct { uint16_t d[8]; int8_t scales[16][8]; uint8_t ql[1024]; uint8_t qh[512]; } qk_block_q6_Kx8;
 
 /// An activation block of 32 values: d · q, with d rounded to float16 as ggml's Q8_0 stores it,
 /// sum = d · Σ q rounded to float16 as ggml's Q8_1 stores it (for formats with a minimum), and
@@ -46,6 +53,8 @@ _Static_assert(sizeof(qk_block_q6_K) == 210, "Q6_K block");
 _Static_assert(sizeof(qk_block_q8_0x8) == 8 * sizeof(qk_block_q8_0), "Q8_0_X8 block");
 _Static_assert(sizeof(qk_block_q4_0x8) == 8 * sizeof(qk_block_q4_0), "Q4_0_X8 block");
 _Static_assert(sizeof(qk_block_q5_0x8) == 8 * sizeof(qk_block_q5_0), "Q5_0_X8 block");
+_Static_assert(sizeof(qk_block_q4_Kx8) == 8 * sizeof(qk_block_q4_K), "Q4_K_X8 block");
+_Static_assert(sizeof(qk_block_q6_Kx8) == 8 * sizeof(qk_block_q6_K), "Q6_K_X8 block");
 
 /// float32 to float16 bits, rounding to nearest even (overflow to infinity, NaN kept).
 static inline uint16_t qk_f32_to_f16(float f) {
@@ -90,7 +99,36 @@ enum { QK_DOT_ROWS = 4 };
 
 /// True for the formats with 8 rows interleaved.
 static inline int qk_quant_is_x8(qk_format format) {
-    return format == QK_FORMAT_Q8_0_X8 || format == QK_FORMAT_Q4_0_X8 || format == QK_FORMAT_Q5_0_X8;
+    return format == QK_FORMAT_Q8_0_X8 || format == QK_FORMAT_Q4_0_X8 || format == QK_FORMAT_Q5_0_X8 ||
+           format == QK_FORMAT_Q4_K_X8 || format == QK_FORMAT_Q6_K_X8;
+}
+
+/// Super-block b of row `row` of a Q4_K_X8 matrix, as the plain Q4_K block it was.
+static inline void qk_x8_q4_K_block(qk_matrix w, size_t row, size_t b, qk_block_q4_K *out) {
+    const size_t lane = row % 8;
+    const qk_block_q4_Kx8 *g = (const qk_block_q4_Kx8 *)w.base + row / 8 * (w.columns / QK_SUPER) + b;
+    out->d = g->d[lane];
+    out->dmin = g->dmin[lane];
+    for (int t = 0; t < 12; t++) out->scales[t] = g->scales[t][lane];
+    for (int s = 0; s < 32; s++) memcpy(out->qs + 4 * s, g->qs + 32 * s + 4 * lane, 4);
+}
+
+/// Value j (0..<256) of a Q6_K block as its signed 6-bit code (-32..31).
+static inline int qk_q6k_code(const qk_block_q6_K *w, int j) {
+    const int half = j / 128, quarter = j % 128 / 32, l = j % 32;
+    const uint8_t low = w->ql[64 * half + 32 * (quarter % 2) + l];
+    const int high = (w->qh[32 * half + l] >> (2 * quarter)) & 3;
+    return ((quarter < 2 ? low & 0xF : low >> 4) | high << 4) - 32;
+}
+
+/// Super-block b of row `row` of a Q6_K_X8 matrix, as the plain Q6_K block it was.
+static inline void qk_x8_q6_K_block(qk_matrix w, size_t row, size_t b, qk_block_q6_K *out) {
+    const size_t lane = row % 8;
+    const qk_block_q6_Kx8 *g = (const qk_block_q6_Kx8 *)w.base + row / 8 * (w.columns / QK_SUPER) + b;
+    out->d = g->d[lane];
+    for (int t = 0; t < 16; t++) out->scales[t] = g->scales[t][lane];
+    for (int s = 0; s < 32; s++) memcpy(out->ql + 4 * s, g->ql + 32 * s + 4 * lane, 4);
+    for (int s = 0; s < 16; s++) memcpy(out->qh + 4 * s, g->qh + 32 * s + 4 * lane, 4);
 }
 
 /// Block b of row `row` of an _X8 matrix: its scale (float16 bits), and its 32 codes as signed
@@ -123,7 +161,8 @@ static inline uint16_t qk_x8_block(qk_matrix w, size_t row, size_t b, int8_t q[3
 
 /// Whether the format takes 256-value activation super-blocks (the k-quants).
 static inline int qk_quant_is_k(qk_format format) {
-    return format == QK_FORMAT_Q4_K || format == QK_FORMAT_Q6_K;
+    return format == QK_FORMAT_Q4_K || format == QK_FORMAT_Q6_K || format == QK_FORMAT_Q4_K_X8 ||
+           format == QK_FORMAT_Q6_K_X8;
 }
 
 #define QK_DECLARE_QUANT_ISA(isa)                                                                  \

@@ -68,13 +68,58 @@ static float qk_x8_dot(qk_matrix w, size_t r, const qk_block_q8a *x) {
     return ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]));
 }
 
+/// Row `r` of a Q4_K_X8 matrix times activation row x, in the vector path's arithmetic: eight lane
+/// sums (each group's partial sums times its scale) per super-block as for Q8_0, and the
+/// minimums' term (dmin · d_x) · Σ min · (group sum of x) added apart (fused) and subtracted last.
+static float qk_x8_q4_K_dot(qk_matrix w, size_t r, const qk_block_q8k *x) {
+    float lanes[8] = {0}, offsets = 0;
+    for (size_t b = 0; b < w.columns / QK_SUPER; b++) {
+        qk_block_q4_K block;
+        qk_x8_q4_K_block(w, r, b, &block);
+        int32_t sums[8] = {0}, minimums = 0;
+        for (int g = 0; g < 8; g++) {
+            uint8_t scale, minimum;
+            qk_q4k_scale_min(block.scales, g, &scale, &minimum);
+            minimums += minimum * (x[b].sums[2 * g] + x[b].sums[2 * g + 1]);
+            for (int l = 0; l < 32; l++) {
+                const uint8_t byte = block.qs[32 * (g / 2) + l];
+                sums[l / 4] += scale * ((g % 2 ? byte >> 4 : byte & 0xF) * x[b].qs[32 * g + l]);
+            }
+        }
+        const float scale = qk_f16_to_f32(block.d) * x[b].d;
+        for (int i = 0; i < 8; i++) lanes[i] = fmaf((float)sums[i], scale, lanes[i]);
+        offsets = fmaf(qk_f16_to_f32(block.dmin) * x[b].d, (float)minimums, offsets);
+    }
+    return (((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]))) -
+           offsets;
+}
+
+/// Row `r` of a Q6_K_X8 matrix times activation row x, in the vector path's arithmetic: eight lane
+/// sums (each 16 values' partial sums times their scale) per super-block as for Q8_0.
+static float qk_x8_q6_K_dot(qk_matrix w, size_t r, const qk_block_q8k *x) {
+    float lanes[8] = {0};
+    for (size_t b = 0; b < w.columns / QK_SUPER; b++) {
+        qk_block_q6_K block;
+        qk_x8_q6_K_block(w, r, b, &block);
+        int32_t sums[8] = {0};
+        for (int j = 0; j < QK_SUPER; j++) sums[j % 32 / 4] += block.scales[j / 16] * qk_q6k_code(&block, j) * x[b].qs[j];
+        const float s = qk_f16_to_f32(block.d) * x[b].d;
+        for (int i = 0; i < 8; i++) lanes[i] = fmaf((float)sums[i], s, lanes[i]);
+    }
+    return ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]));
+}
+
 static void qk_quant_linear_x8(const void *xq, size_t x_rows, qk_matrix w, const float *bias, size_t row_begin,
                                size_t row_end, float *y) {
     const size_t x_bytes = qk_quant_activation_bytes(w.format, w.columns);
     for (size_t r = row_begin; r < row_end; r++)
-        for (size_t m = 0; m < x_rows; m++)
-            y[m * w.rows + r] = qk_x8_dot(w, r, (const qk_block_q8a *)((const char *)xq + m * x_bytes)) +
-                                (bias ? bias[r] : 0.0f);
+        for (size_t m = 0; m < x_rows; m++) {
+            const void *x = (const char *)xq + m * x_bytes;
+            const float dot = w.format == QK_FORMAT_Q4_K_X8 ? qk_x8_q4_K_dot(w, r, x)
+                              : w.format == QK_FORMAT_Q6_K_X8 ? qk_x8_q6_K_dot(w, r, x)
+                                                              : qk_x8_dot(w, r, x);
+            y[m * w.rows + r] = dot + (bias ? bias[r] : 0.0f);
+        }
 }
 
 #include "quant_dot.h"

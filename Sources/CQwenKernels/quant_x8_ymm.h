@@ -1,4 +1,4 @@
-// The interleaved formats (Q8_0_X8, Q4_0_X8, Q5_0_X8) on 256-bit vectors, shared by the AVX2 and the AVX-512
+// The interleaved formats (Q8_0_X8, Q4_0_X8, Q5_0_X8, Q4_K_X8, Q6_K_X8) on 256-bit vectors, shared by the AVX2 and the AVX-512
 // VNNI files. A group's block b holds 8 rows' codes in 4-byte slices (slice k of row r at 32·k + 4·r),
 // so one load and one broadcast 4-byte slice of the activation give each 32-bit lane the products of
 // its own row, and one float16 load the 8 rows' scales. The including file defines, under its target
@@ -103,10 +103,115 @@ static void qk_x8_q5_0_row(const void *group, const qk_block_q8a *x, size_t bloc
     qk_x8_lanes_row(QK_FORMAT_Q5_0_X8, group, x, blocks, out);
 }
 
+/// Q4_K_X8, one activation row: lane r = row r's product in the row-major (llama.cpp) Q4_K
+/// arithmetic — lane i of the 8 accumulators adds per super-block the sum over the 8 groups of
+/// the group scale times the partial sum of values 4i..4i+3, times d · d_x, and the minimums'
+/// term (dmin · d_x) · Σ min · (group sum of x) is added apart with a fused multiply-add (as the
+/// compiler contracts the row-major kernel's) and subtracted last.
+static void qk_x8_q4_K_row(const void *group, const qk_block_q8k *x, size_t blocks, float *out) {
+    __m256 acc[8], offsets = _mm256_setzero_ps();
+    for (int i = 0; i < 8; i++) acc[i] = _mm256_setzero_ps();
+    const __m256i nibble = _mm256_set1_epi8(0x0F), low6 = _mm256_set1_epi8(63), top2 = _mm256_set1_epi8(0x30);
+    for (size_t b = 0; b < blocks; b++) {
+        const qk_block_q4_Kx8 *g = (const qk_block_q4_Kx8 *)group + b;
+        // The 6-bit scales and minimums of the 8 groups × 8 rows (qk_q4k_scale_min on 32 bytes at once:
+        // (byte >> 6) << 4 is (byte as 16 bits >> 2) & 0x30).
+        const __m256i t0 = _mm256_loadu_si256((const __m256i *)g->scales[0]);
+        const __m256i t1 = _mm256_loadu_si256((const __m256i *)g->scales[4]);
+        const __m256i t2 = _mm256_loadu_si256((const __m256i *)g->scales[8]);
+        uint8_t scales[8][8], minimums[8][8];
+        _mm256_storeu_si256((__m256i *)scales[0], _mm256_and_si256(t0, low6));
+        _mm256_storeu_si256((__m256i *)minimums[0], _mm256_and_si256(t1, low6));
+        _mm256_storeu_si256((__m256i *)scales[4], _mm256_or_si256(_mm256_and_si256(t2, nibble),
+                                                                  _mm256_and_si256(_mm256_srli_epi16(t0, 2), top2)));
+        _mm256_storeu_si256((__m256i *)minimums[4],
+                            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(t2, 4), nibble),
+                                            _mm256_and_si256(_mm256_srli_epi16(t1, 2), top2)));
+        __m256i pairs[8], minimum_sum = _mm256_setzero_si256();
+        for (int j = 0; j < 8; j++) {
+            // Each row's scale in both 16-bit halves of its lane, to scale pair sums in _mm256_madd_epi16.
+            const __m256i scale = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)scales[j]));
+            pairs[j] = _mm256_or_si256(scale, _mm256_slli_epi32(scale, 16));
+            const __m256i minimum = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)minimums[j]));
+            minimum_sum = _mm256_add_epi32(minimum_sum, _mm256_mullo_epi32(minimum, _mm256_set1_epi32(x[b].sums[2 * j] + x[b].sums[2 * j + 1])));
+        }
+        const __m256 xd = _mm256_set1_ps(x[b].d);
+        const __m256 scale = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g->d)), xd);
+        const __m256 offset = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g->dmin)), xd);
+        offsets = _mm256_fmadd_ps(offset, _mm256_cvtepi32_ps(minimum_sum), offsets);
+        for (int i = 0; i < 8; i++) {
+            __m256i sum = _mm256_setzero_si256();
+            for (int k = 0; k < 4; k++) {
+                const __m256i packed = _mm256_loadu_si256((const __m256i *)(g->qs + 32 * (8 * k + i)));
+                int32_t first, second;
+                memcpy(&first, x[b].qs + 64 * k + 4 * i, 4);
+                memcpy(&second, x[b].qs + 64 * k + 32 + 4 * i, 4);
+                const __m256i low = _mm256_maddubs_epi16(_mm256_and_si256(packed, nibble), _mm256_set1_epi32(first));
+                const __m256i high = _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(packed, 4), nibble),
+                                                          _mm256_set1_epi32(second));
+                sum = _mm256_add_epi32(sum, _mm256_add_epi32(_mm256_madd_epi16(low, pairs[2 * k]),
+                                                             _mm256_madd_epi16(high, pairs[2 * k + 1])));
+            }
+            acc[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), scale, acc[i]);
+        }
+    }
+    const __m256 even = _mm256_add_ps(_mm256_add_ps(acc[0], acc[4]), _mm256_add_ps(acc[2], acc[6]));
+    const __m256 odd = _mm256_add_ps(_mm256_add_ps(acc[1], acc[5]), _mm256_add_ps(acc[3], acc[7]));
+    _mm256_storeu_ps(out, _mm256_sub_ps(_mm256_add_ps(even, odd), offsets));
+}
+
+/// Q6_K_X8, one activation row: lane r = row r's product in the row-major (llama.cpp) Q6_K
+/// arithmetic — lane i of the 8 accumulators adds per super-block the sum over the 8 chunks of 32
+/// values of each chunk's partial sum of values 4i..4i+3 times its 16 values' scale, times d · d_x.
+static void qk_x8_q6_K_row(const void *group, const qk_block_q8k *x, size_t blocks, float *out) {
+    __m256 acc[8];
+    for (int i = 0; i < 8; i++) acc[i] = _mm256_setzero_ps();
+    const __m256i nibble = _mm256_set1_epi8(0x0F), top = _mm256_set1_epi8(0x30), offset = _mm256_set1_epi8(32);
+    for (size_t b = 0; b < blocks; b++) {
+        const qk_block_q6_Kx8 *g = (const qk_block_q6_Kx8 *)group + b;
+        __m256i pairs[16];
+        for (int t = 0; t < 16; t++) {
+            // Each row's scale in both 16-bit halves of its lane, to scale pair sums in _mm256_madd_epi16.
+            const __m256i scale = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)g->scales[t]));
+            pairs[t] = _mm256_or_si256(_mm256_and_si256(scale, _mm256_set1_epi32(0xFFFF)), _mm256_slli_epi32(scale, 16));
+        }
+        const __m256 scale = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g->d)), _mm256_set1_ps(x[b].d));
+        for (int i = 0; i < 8; i++) {
+            __m256i sum = _mm256_setzero_si256();
+            for (int h = 0; h < 2; h++) {
+                // Chunk k of the half: low (k = 0, 1) or high (2, 3) nibbles of ql bytes 64h + 32(k % 2) + l,
+                // with bits 2k, 2k + 1 of qh byte 32h + l as bits 4 and 5 ((qh >> 2k) << 4 & 0x30).
+                const __m256i a = _mm256_loadu_si256((const __m256i *)(g->ql + 32 * (16 * h + i)));
+                const __m256i c = _mm256_loadu_si256((const __m256i *)(g->ql + 32 * (16 * h + 8 + i)));
+                const __m256i high = _mm256_loadu_si256((const __m256i *)(g->qh + 32 * (8 * h + i)));
+                const __m256i codes[4] = {
+                    _mm256_or_si256(_mm256_and_si256(a, nibble), _mm256_and_si256(_mm256_slli_epi16(high, 4), top)),
+                    _mm256_or_si256(_mm256_and_si256(c, nibble), _mm256_and_si256(_mm256_slli_epi16(high, 2), top)),
+                    _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(a, 4), nibble), _mm256_and_si256(high, top)),
+                    _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(c, 4), nibble),
+                                    _mm256_and_si256(_mm256_srli_epi16(high, 2), top)),
+                };
+                for (int k = 0; k < 4; k++) {
+                    int32_t slice;
+                    memcpy(&slice, x[b].qs + 128 * h + 32 * k + 4 * i, 4);
+                    const __m256i w = _mm256_sub_epi8(codes[k], offset), xs = _mm256_set1_epi32(slice);
+                    const __m256i products = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(xs, w));
+                    sum = _mm256_add_epi32(sum, _mm256_madd_epi16(products, pairs[8 * h + 2 * k + i / 4]));
+                }
+            }
+            acc[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), scale, acc[i]);
+        }
+    }
+    const __m256 even = _mm256_add_ps(_mm256_add_ps(acc[0], acc[4]), _mm256_add_ps(acc[2], acc[6]));
+    const __m256 odd = _mm256_add_ps(_mm256_add_ps(acc[1], acc[5]), _mm256_add_ps(acc[3], acc[7]));
+    _mm256_storeu_ps(out, _mm256_add_ps(even, odd));
+}
+
 /// qk_quant_linear for the _X8 formats; row_begin and row_end are multiples of 8.
 static void qk_quant_linear_x8(const void *xq, size_t x_rows, qk_matrix w, const float *bias, size_t row_begin,
                                size_t row_end, float *y) {
-    const size_t blocks = w.columns / QK_BLOCK, x_bytes = qk_quant_activation_bytes(w.format, w.columns);
+    const size_t blocks = w.columns / (qk_quant_is_k(w.format) ? QK_SUPER : QK_BLOCK);
+    const size_t x_bytes = qk_quant_activation_bytes(w.format, w.columns);
     const size_t group_bytes = QK_INTERLEAVE_ROWS * qk_quant_row_bytes(w.format, w.columns);
     __m256 acc[QK_DOT_ROWS];
     for (size_t r = row_begin; r < row_end; r += QK_INTERLEAVE_ROWS) {
@@ -118,6 +223,8 @@ static void qk_quant_linear_x8(const void *xq, size_t x_rows, qk_matrix w, const
             const char *x = (const char *)xq + m * x_bytes;
             if (w.format == QK_FORMAT_Q4_0_X8) qk_x8_q4_0[mr - 1](group, x, x_bytes, blocks, acc);
             else if (w.format == QK_FORMAT_Q8_0_X8) qk_x8_q8_0_row(group, (const qk_block_q8a *)x, blocks, (float *)acc);
+            else if (w.format == QK_FORMAT_Q4_K_X8) qk_x8_q4_K_row(group, (const qk_block_q8k *)x, blocks, (float *)acc);
+            else if (w.format == QK_FORMAT_Q6_K_X8) qk_x8_q6_K_row(group, (const qk_block_q8k *)x, blocks, (float *)acc);
             else qk_x8_q5_0_row(group, (const qk_block_q8a *)x, blocks, (float *)acc);
             for (size_t j = 0; j < mr; j++) _mm256_storeu_ps(y + (m + j) * w.rows + r, _mm256_add_ps(acc[j], b8));
         }

@@ -54,7 +54,7 @@ public enum WeightFormat: String, Sendable, CaseIterable {
 }
 
 /// A read-only weight matrix in PyTorch `Linear` layout: `rows` output features, each a
-/// contiguous run of `columns` input features — or, for an interleaved matrix (Q8_0, Q4_0, Q5_0, see
+/// contiguous run of `columns` input features — or, for an interleaved matrix (quantized formats but Q4_1, see
 /// ``interleaved(into:)``), each 8 rows stored together block by block.
 ///
 /// The memory is owned elsewhere (usually a memory-mapped weights file) and must outlive
@@ -85,9 +85,10 @@ public struct WeightMatrix: @unchecked Sendable {
     /// Bytes of the whole matrix.
     public var byteCount: Int { rows * rowStride }
 
-    /// True when ``interleaved(into:)`` applies: a row-major Q8_0, Q4_0 or Q5_0 matrix of a multiple of 8 rows.
+    /// True when ``interleaved(into:)`` applies: a row-major quantized matrix (any format but Q4_1) of a
+    /// multiple of 8 rows.
     public var canInterleave: Bool {
-        !isInterleaved && [.q8_0, .q4_0, .q5_0].contains(format) && rows % Int(QK_INTERLEAVE_ROWS) == 0
+        !isInterleaved && format.isQuantized && format != .q4_1 && rows % Int(QK_INTERLEAVE_ROWS) == 0
     }
 
     /// Copies the matrix to `destination` (``byteCount`` bytes) with each 8 rows interleaved block by
@@ -96,7 +97,7 @@ public struct WeightMatrix: @unchecked Sendable {
     /// AVX2). Every row's result is the same integer block sums scaled as before, but summed per
     /// block, so outputs differ from the row-major matrix's in the last bits. Requires ``canInterleave``.
     public func interleaved(into destination: UnsafeMutableRawPointer) -> WeightMatrix {
-        precondition(canInterleave, "only row-major Q8_0, Q4_0 and Q5_0 matrices of a multiple of 8 rows interleave")
+        precondition(canInterleave, "only row-major quantized matrices (not Q4_1) of a multiple of 8 rows interleave")
         qk_quant_interleave(cMatrix, destination)
         return WeightMatrix(base: destination, format: format, rows: rows, columns: columns, isInterleaved: true)
     }

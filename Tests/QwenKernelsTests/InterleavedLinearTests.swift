@@ -1,9 +1,9 @@
 import QwenKernels
 import Testing
 
-/// Q8_0, Q4_0 and Q5_0 matrices with each 8 rows interleaved (`WeightMatrix.interleaved(into:)`).
+/// Quantized matrices (every format but Q4_1) with each 8 rows interleaved (`WeightMatrix.interleaved(into:)`).
 @Suite struct InterleavedLinearTests {
-    static let formats: [WeightFormat] = [.q8_0, .q4_0, .q5_0]
+    static let formats: [WeightFormat] = [.q8_0, .q4_0, .q5_0, .q4_K, .q6_K]
 
     /// `body` gets `matrix` interleaved (in memory alive for the call).
     static func withInterleaved<R>(_ matrix: QuantizedTestMatrix, _ body: (WeightMatrix) -> R) -> R {
@@ -27,7 +27,7 @@ import Testing
     func matchesReference(path: KernelPath, format: WeightFormat) {
         var random = TestRandom(seed: 21)
         let pools = [ThreadPool(threadCount: 1), ThreadPool(threadCount: 2)]
-        for columns in [32, 96, 320] {
+        for columns in format.blockSize == 256 ? [256, 768] : [32, 96, 320] {
             for rows in [8, 40, 72] {
                 let matrix = QuantizedTestMatrix(format: format, rows: rows, columns: columns, random: &random)
                 for rowCount in [1, 3, 17, 40] {
@@ -52,7 +52,7 @@ import Testing
     @Test(arguments: formats)
     func pathsAgreeExactly(format: WeightFormat) {
         var random = TestRandom(seed: 22)
-        let columns = 32 * 7
+        let columns = format.blockSize * 7
         let matrix = QuantizedTestMatrix(format: format, rows: 24, columns: columns, random: &random)
         let x = random.floats(5 * columns), bias = random.floats(24)
         let pool = ThreadPool(threadCount: 1)
@@ -68,7 +68,7 @@ import Testing
     @Test(arguments: KernelPath.supported, formats)
     func rowsDoNotDependOnTheBatch(path: KernelPath, format: WeightFormat) {
         var random = TestRandom(seed: 23)
-        let columns = 32 * 5, rows = 48
+        let columns = format.blockSize * 5, rows = 48
         let matrix = QuantizedTestMatrix(format: format, rows: rows, columns: columns, random: &random)
         let pool = ThreadPool(threadCount: 2)
         for rowCount in [2, 5, Kernels.batchInvariantRowLimit] {
@@ -83,7 +83,7 @@ import Testing
         }
     }
 
-    /// The same products as the row-major matrix. Q8_0 and Q5_0 keep the vector paths' row-major
+    /// The same products as the row-major matrix. Q8_0, Q5_0, Q4_K and Q6_K keep the vector paths' row-major
     /// arithmetic (llama.cpp's dot products) bit for bit; Q4_0 sums each block before scaling
     /// (llama.cpp's repacked Q4_0), and the portable row-major kernel rounds without fused
     /// multiply-adds, so those differ only in float32 rounding (of 28 block terms, up to ~1e-5 of
@@ -91,7 +91,7 @@ import Testing
     @Test(arguments: formats)
     func agreesWithRowMajor(format: WeightFormat) {
         var random = TestRandom(seed: 24)
-        let columns = 32 * 28
+        let columns = format.blockSize == 256 ? 256 * 4 : 32 * 28
         let matrix = QuantizedTestMatrix(format: format, rows: 16, columns: columns, random: &random)
         let pool = ThreadPool(threadCount: 1)
         for rowCount in [1, 3, Kernels.batchInvariantRowLimit] {
@@ -112,25 +112,27 @@ import Testing
     @Test(arguments: formats)
     func rowsDequantizeAsBefore(format: WeightFormat) {
         var random = TestRandom(seed: 25)
-        let columns = 32 * 3
+        let columns = format.blockSize * 3
         let matrix = QuantizedTestMatrix(format: format, rows: 16, columns: columns, random: &random)
         Self.withInterleaved(matrix) { weight in
             for row in 0..<16 {
-                var y = [Float](repeating: .nan, count: columns)
+                var y = [Float](repeating: .nan, count: columns), expected = y
                 Kernels.row(row, of: weight, into: &y)
-                #expect(y == Array(matrix.values[row * columns..<(row + 1) * columns]), "row \(row)")
+                matrix.withMatrix { Kernels.row(row, of: $0, into: &expected) }
+                #expect(y == expected, "row \(row)")
             }
         }
     }
 
-    @Test func onlyWholeGroupsOfQ8_0Q4_0AndQ5_0Interleave() {
+    @Test func onlyWholeGroupsOfQuantizedRowsButQ4_1Interleave() {
         let base = UnsafeRawPointer(bitPattern: 64)!
         #expect(WeightMatrix(base: base, format: .q8_0, rows: 16, columns: 32).canInterleave)
         #expect(WeightMatrix(base: base, format: .q4_0, rows: 8, columns: 64).canInterleave)
         #expect(!WeightMatrix(base: base, format: .q4_0, rows: 12, columns: 64).canInterleave)
         #expect(WeightMatrix(base: base, format: .q5_0, rows: 24, columns: 32).canInterleave)
         #expect(!WeightMatrix(base: base, format: .q4_1, rows: 16, columns: 32).canInterleave)
-        #expect(!WeightMatrix(base: base, format: .q4_K, rows: 16, columns: 256).canInterleave)
+        #expect(WeightMatrix(base: base, format: .q4_K, rows: 16, columns: 256).canInterleave)
+        #expect(WeightMatrix(base: base, format: .q6_K, rows: 16, columns: 256).canInterleave)
         #expect(!WeightMatrix(base: base, format: .f16, rows: 16, columns: 32).canInterleave)
     }
 }

@@ -44,6 +44,10 @@ typedef enum {
     QK_FORMAT_Q4_0_X8 = 10,
     /// Q5_0 with each 8 rows interleaved block by block (qk_quant_interleave).
     QK_FORMAT_Q5_0_X8 = 11,
+    /// Q4_K with each 8 rows interleaved block by block (qk_quant_interleave).
+    QK_FORMAT_Q4_K_X8 = 12,
+    /// Q6_K with each 8 rows interleaved block by block (qk_quant_interleave).
+    QK_FORMAT_Q6_K_X8 = 13,
 } qk_format;
 
 /// A row-major weight matrix of `rows` × `columns` elements of `format`.

@@ -1,8 +1,8 @@
 #ifndef CQWENQUANT_H
 #define CQWENQUANT_H
 
-// Block-quantized weights in ggml's layouts (Q8_0, Q4_0, Q4_1, Q5_0, Q4_K, Q6_K), and Q8_0, Q4_0 and
-// Q5_0 with 8 rows interleaved (the _X8 formats).
+// Block-quantized weights in ggml's layouts (Q8_0, Q4_0, Q4_1, Q5_0, Q4_K, Q6_K), and all of them but
+// Q4_1 with 8 rows interleaved (the _X8 formats).
 // Included by CQwenKernels.h after qk_isa, qk_format and qk_matrix.
 
 /// Bytes of one row of `columns` elements of a quantized format (columns a multiple of the
@@ -34,14 +34,16 @@ void qk_quant_matrix_row(qk_matrix w, size_t row, float *y);
 /// Rows of one interleaved group of an _X8 format.
 enum { QK_INTERLEAVE_ROWS = 8 };
 
-/// The interleaved format of `format` (Q8_0_X8, Q4_0_X8, Q5_0_X8), or `format` itself when it has none.
+/// The interleaved format of `format` (Q8_0_X8, Q4_0_X8, Q5_0_X8, Q4_K_X8, Q6_K_X8), or `format`
+/// itself when it has none.
 qk_format qk_quant_interleaved_format(qk_format format);
 
-/// Copies W (Q8_0, Q4_0 or Q5_0, rows a multiple of QK_INTERLEAVE_ROWS) to `out` (as many bytes as
-/// W) in qk_quant_interleaved_format(W.format): each group of 8 rows stores, block after block, the
-/// 8 rows' scales, (Q5_0) their fifth bits, then their codes in 4-byte slices (slice k of row r at
-/// 32·k + 4·r), so one 32-byte load feeds all 8 rows and a product comes out in the 8 lanes of one
-/// vector. Q8_0 and Q5_0 give bit for bit the row-major results (llama.cpp's dot products); Q4_0
+/// Copies W (Q8_0, Q4_0, Q5_0, Q4_K or Q6_K, rows a multiple of QK_INTERLEAVE_ROWS) to `out` (as many
+/// bytes as W) in qk_quant_interleaved_format(W.format): each group of 8 rows stores, block after
+/// block, the 8 rows' scales (and the format's other per-block fields), then their codes in 4-byte
+/// slices (slice k of row r at 32·k + 4·r), so one 32-byte load feeds all 8 rows and a product comes
+/// out in the 8 lanes of one vector. Q8_0, Q5_0, Q4_K and Q6_K give bit for bit the row-major results
+/// (llama.cpp's dot products); Q4_0
 /// sums each block whole before scaling, as llama.cpp's repacked Q4_0 (its x86 default) does, so it
 /// differs from the row-major Q4_0 kernels in the last bits.
 void qk_quant_interleave(qk_matrix w, void *out);

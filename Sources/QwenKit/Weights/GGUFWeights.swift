@@ -5,7 +5,7 @@ import QwenKernels
 /// `convert_hf_to_gguf.py` renames them (`model.layers.3.mlp.down_proj.weight` is
 /// `blk.3.ffn_down.weight`). The rows stay as stored: the converter keeps Qwen2's q/k rows but
 /// permutes Llama's for interleaved RoPE, which ``Qwen2Configuration/ropeStyle`` records. Float
-/// and block-quantized tensors are used in place in the mapped file, except Q8_0, Q4_0 and Q5_0 matrices,
+/// and block-quantized tensors are used in place in the mapped file, except quantized matrices (but Q4_1),
 /// which are copied once with each 8 rows interleaved (``WeightMatrix/interleaved(into:)``, the
 /// layout their fastest kernels read; the file's pages of them are then dropped from memory).
 ///
@@ -22,7 +22,7 @@ public final class GGUFWeights: WeightSource, @unchecked Sendable {
         self.file = file
     }
 
-    /// The interleaved copies of Q8_0, Q4_0 and Q5_0 matrices, by GGUF tensor name.
+    /// The interleaved copies of quantized matrices, by GGUF tensor name.
     private var interleaved: [String: WeightMatrix] = [:]
     private let lock = NSLock()
 
