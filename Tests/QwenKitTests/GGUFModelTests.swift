@@ -89,8 +89,9 @@ import Testing
         }
     }
 
-    /// Prefill multiplies dequantized weights with float32 activations, decoding rounds the
-    /// activations to 8 bits first, so the two differ by that rounding only; llama.cpp's own
+    /// Prefill multiplies dequantized weights with float32 activations (interleaved Q4_0 excepted:
+    /// it stays in integers, equal to decoding), decoding rounds the activations to 8 bits first,
+    /// so the two differ by that rounding only; llama.cpp's own
     /// difference between the Q8_0 and F32 files on these tokens (1.195), which includes it and
     /// the weights' rounding, bounds it. Top-1 must agree (margins ≥ 76).
     @Test(arguments: ["q8_0", "q4_0", "q4_K", "q6_K"])
