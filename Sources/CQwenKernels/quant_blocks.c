@@ -228,42 +228,33 @@ void qk_quant_interleave(qk_matrix w, void *out) {
     }
 }
 
+/// `blocks` blocks of the row-major quantized `format` at `p`, dequantized to y.
+static inline void qk_dequantize_blocks(qk_format format, const void *p, size_t blocks, float *y) {
+    switch (format) {
+    case QK_FORMAT_Q8_0: qk_dequantize_q8_0(p, blocks, y); break;
+    case QK_FORMAT_Q4_0: qk_dequantize_q4_0(p, blocks, y); break;
+    case QK_FORMAT_Q4_1: qk_dequantize_q4_1(p, blocks, y); break;
+    case QK_FORMAT_Q5_0: qk_dequantize_q5_0(p, blocks, y); break;
+    case QK_FORMAT_Q4_K: qk_dequantize_q4_K(p, blocks, y); break;
+    case QK_FORMAT_Q6_K: qk_dequantize_q6_K(p, blocks, y); break;
+    default: break;
+    }
+}
+
 static void qk_dequantize_x8(qk_matrix w, size_t row, float *y) {
-    if (w.format == QK_FORMAT_Q4_K_X8) {
-        for (size_t b = 0; b < w.columns / QK_SUPER; b++, y += QK_SUPER) {
-            qk_block_q4_K block;
-            qk_x8_q4_K_block(w, row, b, &block);
-            qk_dequantize_q4_K(&block, 1, y);
-        }
-        return;
-    }
-    if (w.format == QK_FORMAT_Q6_K_X8) {
-        for (size_t b = 0; b < w.columns / QK_SUPER; b++, y += QK_SUPER) {
-            qk_block_q6_K block;
-            qk_x8_q6_K_block(w, row, b, &block);
-            qk_dequantize_q6_K(&block, 1, y);
-        }
-        return;
-    }
-    int8_t q[32];
-    for (size_t b = 0; b < w.columns / QK_BLOCK; b++, y += QK_BLOCK) {
-        const float d = qk_f16_to_f32(qk_x8_block(w, row, b, q));
-        for (int j = 0; j < QK_BLOCK; j++) y[j] = d * q[j];
+    const qk_format plain = qk_x8_plain_format(w.format);
+    const size_t block_size = qk_quant_is_k(plain) ? QK_SUPER : QK_BLOCK;
+    for (size_t b = 0; b < w.columns / block_size; b++, y += block_size) {
+        union { qk_block_q8_0 q8_0; qk_block_q4_0 q4_0; qk_block_q5_0 q5_0; qk_block_q4_K q4_K; qk_block_q6_K q6_K; } block;
+        qk_x8_row_block(w, row, b, &block);
+        qk_dequantize_blocks(plain, &block, 1, y);
     }
 }
 
 void qk_quant_matrix_row(qk_matrix w, size_t row, float *y) {
     if (qk_quant_is_x8(w.format)) return qk_dequantize_x8(w, row, y);
-    const void *p = (const char *)w.base + row * qk_quant_row_bytes(w.format, w.columns);
-    switch (w.format) {
-    case QK_FORMAT_Q8_0: qk_dequantize_q8_0(p, w.columns / QK_BLOCK, y); break;
-    case QK_FORMAT_Q4_0: qk_dequantize_q4_0(p, w.columns / QK_BLOCK, y); break;
-    case QK_FORMAT_Q4_1: qk_dequantize_q4_1(p, w.columns / QK_BLOCK, y); break;
-    case QK_FORMAT_Q5_0: qk_dequantize_q5_0(p, w.columns / QK_BLOCK, y); break;
-    case QK_FORMAT_Q4_K: qk_dequantize_q4_K(p, w.columns / QK_SUPER, y); break;
-    case QK_FORMAT_Q6_K: qk_dequantize_q6_K(p, w.columns / QK_SUPER, y); break;
-    default: break;
-    }
+    const size_t blocks = w.columns / (qk_quant_is_k(w.format) ? QK_SUPER : QK_BLOCK);
+    qk_dequantize_blocks(w.format, (const char *)w.base + row * qk_quant_row_bytes(w.format, w.columns), blocks, y);
 }
 
 void qk_quant_linear_dequantized(qk_isa isa, const float *x, size_t x_rows, qk_matrix w, const float *bias,

@@ -103,14 +103,72 @@ static inline int qk_quant_is_x8(qk_format format) {
            format == QK_FORMAT_Q4_K_X8 || format == QK_FORMAT_Q6_K_X8;
 }
 
-/// Super-block b of row `row` of a Q4_K_X8 matrix, as the plain Q4_K block it was.
-static inline void qk_x8_q4_K_block(qk_matrix w, size_t row, size_t b, qk_block_q4_K *out) {
+/// Whether the format takes 256-value activation super-blocks (the k-quants).
+static inline int qk_quant_is_k(qk_format format) {
+    return format == QK_FORMAT_Q4_K || format == QK_FORMAT_Q6_K || format == QK_FORMAT_Q4_K_X8 ||
+           format == QK_FORMAT_Q6_K_X8;
+}
+
+/// The row-major format an _X8 format interleaves.
+static inline qk_format qk_x8_plain_format(qk_format format) {
+    switch (format) {
+    case QK_FORMAT_Q8_0_X8: return QK_FORMAT_Q8_0;
+    case QK_FORMAT_Q4_0_X8: return QK_FORMAT_Q4_0;
+    case QK_FORMAT_Q5_0_X8: return QK_FORMAT_Q5_0;
+    case QK_FORMAT_Q4_K_X8: return QK_FORMAT_Q4_K;
+    default: return QK_FORMAT_Q6_K;
+    }
+}
+
+/// Block b of row `row` of an _X8 matrix, written to `out` as the plain block it was (the one place
+/// that reads the interleaved layouts element by element).
+static inline void qk_x8_row_block(qk_matrix w, size_t row, size_t b, void *out) {
     const size_t lane = row % 8;
-    const qk_block_q4_Kx8 *g = (const qk_block_q4_Kx8 *)w.base + row / 8 * (w.columns / QK_SUPER) + b;
-    out->d = g->d[lane];
-    out->dmin = g->dmin[lane];
-    for (int t = 0; t < 12; t++) out->scales[t] = g->scales[t][lane];
-    for (int s = 0; s < 32; s++) memcpy(out->qs + 4 * s, g->qs + 32 * s + 4 * lane, 4);
+    const size_t group = row / 8 * (w.columns / (qk_quant_is_k(w.format) ? QK_SUPER : QK_BLOCK)) + b;
+    switch (w.format) {
+    case QK_FORMAT_Q8_0_X8: {
+        const qk_block_q8_0x8 *g = (const qk_block_q8_0x8 *)w.base + group;
+        qk_block_q8_0 *to = out;
+        to->d = g->d[lane];
+        for (int k = 0; k < 8; k++) memcpy(to->qs + 4 * k, g->qs + 32 * k + 4 * lane, 4);
+        break;
+    }
+    case QK_FORMAT_Q4_0_X8: {
+        const qk_block_q4_0x8 *g = (const qk_block_q4_0x8 *)w.base + group;
+        qk_block_q4_0 *to = out;
+        to->d = g->d[lane];
+        for (int k = 0; k < 4; k++) memcpy(to->qs + 4 * k, g->qs + 32 * k + 4 * lane, 4);
+        break;
+    }
+    case QK_FORMAT_Q5_0_X8: {
+        const qk_block_q5_0x8 *g = (const qk_block_q5_0x8 *)w.base + group;
+        qk_block_q5_0 *to = out;
+        uint32_t high = 0;
+        for (int i = 0; i < 8; i++) high |= ((g->qh[i] >> (4 * lane)) & 0xF) << (4 * (i % 4) + 16 * (i / 4));
+        to->d = g->d[lane];
+        memcpy(to->qh, &high, sizeof high);
+        for (int k = 0; k < 4; k++) memcpy(to->qs + 4 * k, g->qs + 32 * k + 4 * lane, 4);
+        break;
+    }
+    case QK_FORMAT_Q4_K_X8: {
+        const qk_block_q4_Kx8 *g = (const qk_block_q4_Kx8 *)w.base + group;
+        qk_block_q4_K *to = out;
+        to->d = g->d[lane];
+        to->dmin = g->dmin[lane];
+        for (int t = 0; t < 12; t++) to->scales[t] = g->scales[t][lane];
+        for (int s = 0; s < 32; s++) memcpy(to->qs + 4 * s, g->qs + 32 * s + 4 * lane, 4);
+        break;
+    }
+    default: {
+        const qk_block_q6_Kx8 *g = (const qk_block_q6_Kx8 *)w.base + group;
+        qk_block_q6_K *to = out;
+        to->d = g->d[lane];
+        for (int t = 0; t < 16; t++) to->scales[t] = g->scales[t][lane];
+        for (int s = 0; s < 32; s++) memcpy(to->ql + 4 * s, g->ql + 32 * s + 4 * lane, 4);
+        for (int s = 0; s < 16; s++) memcpy(to->qh + 4 * s, g->qh + 32 * s + 4 * lane, 4);
+        break;
+    }
+    }
 }
 
 /// Value j (0..<256) of a Q6_K block as its signed 6-bit code (-32..31).
@@ -121,49 +179,6 @@ static inline int qk_q6k_code(const qk_block_q6_K *w, int j) {
     return ((quarter < 2 ? low & 0xF : low >> 4) | high << 4) - 32;
 }
 
-/// Super-block b of row `row` of a Q6_K_X8 matrix, as the plain Q6_K block it was.
-static inline void qk_x8_q6_K_block(qk_matrix w, size_t row, size_t b, qk_block_q6_K *out) {
-    const size_t lane = row % 8;
-    const qk_block_q6_Kx8 *g = (const qk_block_q6_Kx8 *)w.base + row / 8 * (w.columns / QK_SUPER) + b;
-    out->d = g->d[lane];
-    for (int t = 0; t < 16; t++) out->scales[t] = g->scales[t][lane];
-    for (int s = 0; s < 32; s++) memcpy(out->ql + 4 * s, g->ql + 32 * s + 4 * lane, 4);
-    for (int s = 0; s < 16; s++) memcpy(out->qh + 4 * s, g->qh + 32 * s + 4 * lane, 4);
-}
-
-/// Block b of row `row` of an _X8 matrix: its scale (float16 bits), and its 32 codes as signed
-/// values (Q4_0's minus 8, Q5_0's minus 16) in q.
-static inline uint16_t qk_x8_block(qk_matrix w, size_t row, size_t b, int8_t q[32]) {
-    const size_t blocks = w.columns / QK_BLOCK, lane = row % 8;
-    if (w.format == QK_FORMAT_Q8_0_X8) {
-        const qk_block_q8_0x8 *g = (const qk_block_q8_0x8 *)w.base + row / 8 * blocks + b;
-        for (int j = 0; j < 32; j++) q[j] = g->qs[32 * (j / 4) + 4 * lane + j % 4];
-        return g->d[lane];
-    }
-    if (w.format == QK_FORMAT_Q5_0_X8) {
-        const qk_block_q5_0x8 *g = (const qk_block_q5_0x8 *)w.base + row / 8 * blocks + b;
-        for (int j = 0; j < 16; j++) {
-            const uint8_t byte = g->qs[32 * (j / 4) + 4 * lane + j % 4];
-            const unsigned bit = (unsigned)(4 * lane + j % 4);
-            q[j] = (int8_t)(((byte & 0xF) | ((g->qh[j / 4] >> bit) & 1) << 4) - 16);
-            q[j + 16] = (int8_t)(((byte >> 4) | ((g->qh[4 + j / 4] >> bit) & 1) << 4) - 16);
-        }
-        return g->d[lane];
-    }
-    const qk_block_q4_0x8 *g = (const qk_block_q4_0x8 *)w.base + row / 8 * blocks + b;
-    for (int j = 0; j < 16; j++) {
-        const uint8_t byte = g->qs[32 * (j / 4) + 4 * lane + j % 4];
-        q[j] = (int8_t)((byte & 0xF) - 8);
-        q[j + 16] = (int8_t)((byte >> 4) - 8);
-    }
-    return g->d[lane];
-}
-
-/// Whether the format takes 256-value activation super-blocks (the k-quants).
-static inline int qk_quant_is_k(qk_format format) {
-    return format == QK_FORMAT_Q4_K || format == QK_FORMAT_Q6_K || format == QK_FORMAT_Q4_K_X8 ||
-           format == QK_FORMAT_Q6_K_X8;
-}
 
 #define QK_DECLARE_QUANT_ISA(isa)                                                                  \
     void qk_quant_linear_##isa(const void *xq, size_t x_rows, qk_matrix w, const float *bias,      \

@@ -52,9 +52,30 @@ static inline float QK_F16(uint16_t h) { return qk_f16_to_f32(h); }
 /// the end as ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)).
 static float qk_x8_dot(qk_matrix w, size_t r, const qk_block_q8a *x) {
     float lanes[8] = {0};
-    int8_t q[32];
     for (size_t b = 0; b < w.columns / QK_BLOCK; b++) {
-        const float scale = qk_f16_to_f32(qk_x8_block(w, r, b, q)) * x[b].d;
+        union { qk_block_q8_0 q8_0; qk_block_q4_0 q4_0; qk_block_q5_0 q5_0; } block;
+        qk_x8_row_block(w, r, b, &block);
+        float d;
+        int8_t q[32];
+        if (w.format == QK_FORMAT_Q8_0_X8) {
+            d = qk_f16_to_f32(block.q8_0.d);
+            memcpy(q, block.q8_0.qs, sizeof q);
+        } else if (w.format == QK_FORMAT_Q4_0_X8) {
+            d = qk_f16_to_f32(block.q4_0.d);
+            for (int j = 0; j < 16; j++) {
+                q[j] = (int8_t)((block.q4_0.qs[j] & 0xF) - 8);
+                q[j + 16] = (int8_t)((block.q4_0.qs[j] >> 4) - 8);
+            }
+        } else {
+            uint32_t high;
+            memcpy(&high, block.q5_0.qh, sizeof high);
+            d = qk_f16_to_f32(block.q5_0.d);
+            for (int j = 0; j < 16; j++) {
+                q[j] = (int8_t)(((block.q5_0.qs[j] & 0xF) | ((high >> j) & 1) << 4) - 16);
+                q[j + 16] = (int8_t)(((block.q5_0.qs[j] >> 4) | ((high >> (j + 16)) & 1) << 4) - 16);
+            }
+        }
+        const float scale = d * x[b].d;
         int32_t sums[8] = {0};
         for (int j = 0; j < QK_BLOCK; j++) sums[j / 4] += q[j] * x[b].qs[j];
         if (w.format == QK_FORMAT_Q4_0_X8) {
@@ -75,7 +96,7 @@ static float qk_x8_q4_K_dot(qk_matrix w, size_t r, const qk_block_q8k *x) {
     float lanes[8] = {0}, offsets = 0;
     for (size_t b = 0; b < w.columns / QK_SUPER; b++) {
         qk_block_q4_K block;
-        qk_x8_q4_K_block(w, r, b, &block);
+        qk_x8_row_block(w, r, b, &block);
         int32_t sums[8] = {0}, minimums = 0;
         for (int g = 0; g < 8; g++) {
             uint8_t scale, minimum;
@@ -100,7 +121,7 @@ static float qk_x8_q6_K_dot(qk_matrix w, size_t r, const qk_block_q8k *x) {
     float lanes[8] = {0};
     for (size_t b = 0; b < w.columns / QK_SUPER; b++) {
         qk_block_q6_K block;
-        qk_x8_q6_K_block(w, r, b, &block);
+        qk_x8_row_block(w, r, b, &block);
         int32_t sums[8] = {0};
         for (int j = 0; j < QK_SUPER; j++) sums[j % 32 / 4] += block.scales[j / 16] * qk_q6k_code(&block, j) * x[b].qs[j];
         const float s = qk_f16_to_f32(block.d) * x[b].d;
