@@ -156,9 +156,9 @@ qk_format qk_quant_interleaved_format(qk_format format) {
 }
 
 /// qk_quant_interleave for Q6_K.
-static void qk_interleave_q6_K(qk_matrix w, void *out) {
+static void qk_interleave_q6_K(qk_matrix w, size_t row_begin, size_t row_end, void *out) {
     const size_t blocks = w.columns / QK_SUPER, row_bytes = qk_quant_row_bytes(w.format, w.columns);
-    for (size_t first = 0; first < w.rows; first += 8) {
+    for (size_t first = row_begin; first < row_end; first += 8) {
         const char *rows = (const char *)w.base + first * row_bytes;
         for (size_t b = 0; b < blocks; b++) {
             qk_block_q6_Kx8 *to = (qk_block_q6_Kx8 *)out + first / 8 * blocks + b;
@@ -174,9 +174,9 @@ static void qk_interleave_q6_K(qk_matrix w, void *out) {
 }
 
 /// qk_quant_interleave for Q4_K.
-static void qk_interleave_q4_K(qk_matrix w, void *out) {
+static void qk_interleave_q4_K(qk_matrix w, size_t row_begin, size_t row_end, void *out) {
     const size_t blocks = w.columns / QK_SUPER, row_bytes = qk_quant_row_bytes(w.format, w.columns);
-    for (size_t first = 0; first < w.rows; first += 8) {
+    for (size_t first = row_begin; first < row_end; first += 8) {
         const char *rows = (const char *)w.base + first * row_bytes;
         for (size_t b = 0; b < blocks; b++) {
             qk_block_q4_Kx8 *to = (qk_block_q4_Kx8 *)out + first / 8 * blocks + b;
@@ -191,11 +191,11 @@ static void qk_interleave_q4_K(qk_matrix w, void *out) {
     }
 }
 
-void qk_quant_interleave(qk_matrix w, void *out) {
-    if (w.format == QK_FORMAT_Q4_K) return qk_interleave_q4_K(w, out);
-    if (w.format == QK_FORMAT_Q6_K) return qk_interleave_q6_K(w, out);
+void qk_quant_interleave(qk_matrix w, size_t row_begin, size_t row_end, void *out) {
+    if (w.format == QK_FORMAT_Q4_K) return qk_interleave_q4_K(w, row_begin, row_end, out);
+    if (w.format == QK_FORMAT_Q6_K) return qk_interleave_q6_K(w, row_begin, row_end, out);
     const size_t blocks = w.columns / QK_BLOCK, row_bytes = qk_quant_row_bytes(w.format, w.columns);
-    for (size_t first = 0; first < w.rows; first += 8) {
+    for (size_t first = row_begin; first < row_end; first += 8) {
         const char *rows = (const char *)w.base + first * row_bytes;
         for (size_t b = 0; b < blocks; b++) {
             if (w.format == QK_FORMAT_Q8_0) {

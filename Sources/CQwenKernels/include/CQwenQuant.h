@@ -46,7 +46,8 @@ qk_format qk_quant_interleaved_format(qk_format format);
 /// (llama.cpp's dot products); Q4_0
 /// sums each block whole before scaling, as llama.cpp's repacked Q4_0 (its x86 default) does, so it
 /// differs from the row-major Q4_0 kernels in the last bits.
-void qk_quant_interleave(qk_matrix w, void *out);
+/// Rows row_begin..<row_end (multiples of 8) only, so separate threads can share the work.
+void qk_quant_interleave(qk_matrix w, size_t row_begin, size_t row_end, void *out);
 
 /// Quantizes `n` floats (a multiple of the block size) to `format` like ggml's reference
 /// quantizers (round to nearest; the k-quants' scale search). Writes qk_quant_row_bytes bytes.
