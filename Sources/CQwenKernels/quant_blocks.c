@@ -155,6 +155,11 @@ qk_format qk_quant_interleaved_format(qk_format format) {
     }
 }
 
+int qk_quant_integer_prefill(qk_format format) {
+    return format == QK_FORMAT_Q4_0_X8 || format == QK_FORMAT_Q8_0_X8 || format == QK_FORMAT_Q4_K_X8 ||
+           format == QK_FORMAT_Q6_K_X8;
+}
+
 /// qk_quant_interleave for Q6_K.
 static void qk_interleave_q6_K(qk_matrix w, size_t row_begin, size_t row_end, void *out) {
     const size_t blocks = w.columns / QK_SUPER, row_bytes = qk_quant_row_bytes(w.format, w.columns);
@@ -276,8 +281,9 @@ void qk_quant_linear_dequantized(qk_isa isa, const float *x, size_t x_rows, qk_m
 static atomic_int qk_has_vnni = -1;
 #endif
 
-void qk_quant_linear(qk_isa isa, const void *xq, size_t x_rows, qk_matrix w, const float *bias,
-                     size_t row_begin, size_t row_end, float *y) {
+/// qk_quant_linear (prefill 0) or qk_quant_linear_prefill (1) on the best path `isa` allows.
+static void qk_quant_linear_isa(qk_isa isa, const void *xq, size_t x_rows, qk_matrix w, const float *bias,
+                                size_t row_begin, size_t row_end, float *y, int prefill) {
 #if defined(__x86_64__) || defined(_M_X64)
     if (isa == QK_ISA_AVX512) {
         int vnni = atomic_load_explicit(&qk_has_vnni, memory_order_relaxed);
@@ -286,16 +292,26 @@ void qk_quant_linear(qk_isa isa, const void *xq, size_t x_rows, qk_matrix w, con
             atomic_store_explicit(&qk_has_vnni, vnni, memory_order_relaxed);
         }
         if (vnni) {
-            qk_quant_linear_avx512(xq, x_rows, w, bias, row_begin, row_end, y);
+            qk_quant_linear_avx512(xq, x_rows, w, bias, row_begin, row_end, y, prefill);
             return;
         }
         isa = QK_ISA_AVX2;
     }
     if (isa == QK_ISA_AVX2) {
-        qk_quant_linear_avx2(xq, x_rows, w, bias, row_begin, row_end, y);
+        qk_quant_linear_avx2(xq, x_rows, w, bias, row_begin, row_end, y, prefill);
         return;
     }
 #endif
     (void)isa;
-    qk_quant_linear_portable(xq, x_rows, w, bias, row_begin, row_end, y);
+    qk_quant_linear_portable(xq, x_rows, w, bias, row_begin, row_end, y, prefill);
+}
+
+void qk_quant_linear(qk_isa isa, const void *xq, size_t x_rows, qk_matrix w, const float *bias,
+                     size_t row_begin, size_t row_end, float *y) {
+    qk_quant_linear_isa(isa, xq, x_rows, w, bias, row_begin, row_end, y, 0);
+}
+
+void qk_quant_linear_prefill(qk_isa isa, const void *xq, size_t x_rows, qk_matrix w, const float *bias,
+                             size_t row_begin, size_t row_end, float *y) {
+    qk_quant_linear_isa(isa, xq, x_rows, w, bias, row_begin, row_end, y, 1);
 }

@@ -16,7 +16,8 @@
 //   qk_fvec QK_FZERO(), QK_FMA(qk_fvec acc, qk_ivec v, float scale)  acc + float(v) · scale
 //   float   QK_FSUM(qk_fvec), QK_F16(uint16_t)
 //   QK_ISA_NAME(name)                                   name with the path's suffix
-//   qk_quant_linear_x8(...)                             qk_quant_linear for the _X8 formats
+//   qk_quant_linear_x8(..., int prefill)                qk_quant_linear (prefill 0) or
+//                                                      qk_quant_linear_prefill (1) for the _X8 formats
 //
 // The 32-value block formats run in tiles of up to QK_TILE_ROWS weight rows × QK_DOT_ROWS activation
 // rows (qk_tile_blocks); each k-quant qk_dots_<format> takes one weight row and up to QK_DOT_ROWS
@@ -209,7 +210,7 @@ static void qk_quant_linear_blocks(const qk_tile_fn (*tiles)[QK_DOT_ROWS], const
 }
 
 void QK_ISA_NAME(qk_quant_linear)(const void *xq, size_t x_rows, qk_matrix w, const float *bias,
-                                  size_t row_begin, size_t row_end, float *y) {
+                                  size_t row_begin, size_t row_end, float *y, int prefill) {
     qk_quant_dots_fn dots;
     switch (w.format) {
     case QK_FORMAT_Q8_0: return qk_quant_linear_blocks(qk_tiles_q8_0, xq, x_rows, w, bias, row_begin, row_end, y);
@@ -218,7 +219,7 @@ void QK_ISA_NAME(qk_quant_linear)(const void *xq, size_t x_rows, qk_matrix w, co
     case QK_FORMAT_Q5_0: return qk_quant_linear_blocks(qk_tiles_q5_0, xq, x_rows, w, bias, row_begin, row_end, y);
     case QK_FORMAT_Q8_0_X8: case QK_FORMAT_Q4_0_X8: case QK_FORMAT_Q5_0_X8: case QK_FORMAT_Q4_K_X8:
     case QK_FORMAT_Q6_K_X8:
-        return qk_quant_linear_x8(xq, x_rows, w, bias, row_begin, row_end, y);
+        return qk_quant_linear_x8(xq, x_rows, w, bias, row_begin, row_end, y, prefill);
     case QK_FORMAT_Q4_K: dots = qk_dots_q4_K_any; break;
     case QK_FORMAT_Q6_K: dots = qk_dots_q6_K_any; break;
     default: return;

@@ -182,7 +182,7 @@ static inline int qk_q6k_code(const qk_block_q6_K *w, int j) {
 
 #define QK_DECLARE_QUANT_ISA(isa)                                                                  \
     void qk_quant_linear_##isa(const void *xq, size_t x_rows, qk_matrix w, const float *bias,      \
-                               size_t row_begin, size_t row_end, float *y);
+                               size_t row_begin, size_t row_end, float *y, int prefill);
 
 QK_DECLARE_QUANT_ISA(portable)
 #if defined(__x86_64__) || defined(_M_X64)

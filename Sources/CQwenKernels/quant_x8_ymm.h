@@ -11,51 +11,71 @@
 #ifndef QK_QUANT_X8_YMM_H
 #define QK_QUANT_X8_YMM_H
 
-/// Q4_0_X8: acc[m] lane r = Σ over blocks, in order, of row r's exact integer block sum with
-/// activation row m times the two scales (one fused multiply-add per block) — the arithmetic of
-/// llama.cpp's repacked Q4_0 kernels — for the group of 8 rows at `group` and mr activation rows
-/// `stride` bytes apart.
-static inline __attribute__((always_inline)) void qk_x8_q4_0_group(const int mr, const void *group, const void *xq,
-                                                                   size_t stride, size_t blocks,
-                                                                   __m256 acc[QK_DOT_ROWS]) {
+/// Q4_0_X8 and Q8_0_X8 (`format`, a constant): acc[m] lane r = Σ over blocks, in order, of row r's
+/// exact integer block sum with activation row m times the two scales (one fused multiply-add per
+/// block) — the arithmetic of llama.cpp's repacked kernels — for the group of 8 rows at `group` and
+/// mr activation rows `stride` bytes apart. A block's codes are loaded and unpacked once for all mr
+/// rows.
+static inline __attribute__((always_inline)) void qk_x8_whole_blocks(const int format, const int mr, const void *group,
+                                                                     const void *xq, size_t stride, size_t blocks,
+                                                                     __m256 acc[QK_DOT_ROWS]) {
     for (int m = 0; m < mr; m++) acc[m] = _mm256_setzero_ps();
     const __m256i nibble = _mm256_set1_epi8(0x0F);
+    const size_t block_bytes = format == QK_FORMAT_Q4_0_X8 ? sizeof(qk_block_q4_0x8) : sizeof(qk_block_q8_0x8);
     for (size_t b = 0; b < blocks; b++) {
-        const qk_block_q4_0x8 *g = (const qk_block_q4_0x8 *)group + b;
+        const char *g = (const char *)group + b * block_bytes;
         const qk_block_q8a *x[QK_DOT_ROWS];
         __m256i sum[QK_DOT_ROWS];
         for (int m = 0; m < mr; m++) x[m] = QK_ACTIVATION(qk_block_q8a, xq, stride, m) + b, sum[m] = _mm256_setzero_si256();
-        // Codes taken unsigned (0..15): Σ (c - 8)·x = Σ c·x - 8·Σ x.
-        for (int k = 0; k < 4; k++) {
-            const __m256i packed = _mm256_loadu_si256((const __m256i *)(g->qs + 32 * k));
-            const __m256i low = _mm256_and_si256(packed, nibble);
-            const __m256i high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), nibble);
-            for (int m = 0; m < mr; m++) {
-                int32_t first, second;
-                memcpy(&first, x[m]->qs + 4 * k, 4);
-                memcpy(&second, x[m]->qs + 16 + 4 * k, 4);
-                sum[m] = QK_X8_NIBBLES_ADD(sum[m], low, _mm256_set1_epi32(first));
-                sum[m] = QK_X8_NIBBLES_ADD(sum[m], high, _mm256_set1_epi32(second));
+        if (format == QK_FORMAT_Q4_0_X8) {
+            // Codes taken unsigned (0..15): Σ (c - 8)·x = Σ c·x - 8·Σ x.
+            for (int k = 0; k < 4; k++) {
+                const __m256i packed = _mm256_loadu_si256((const __m256i *)(((const qk_block_q4_0x8 *)g)->qs + 32 * k));
+                const __m256i low = _mm256_and_si256(packed, nibble);
+                const __m256i high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), nibble);
+                for (int m = 0; m < mr; m++) {
+                    int32_t first, second;
+                    memcpy(&first, x[m]->qs + 4 * k, 4);
+                    memcpy(&second, x[m]->qs + 16 + 4 * k, 4);
+                    sum[m] = QK_X8_NIBBLES_ADD(sum[m], low, _mm256_set1_epi32(first));
+                    sum[m] = QK_X8_NIBBLES_ADD(sum[m], high, _mm256_set1_epi32(second));
+                }
+            }
+            for (int m = 0; m < mr; m++)
+                sum[m] = _mm256_sub_epi32(QK_X8_NIBBLES_TOTAL(sum[m]), _mm256_set1_epi32(8 * x[m]->q_sum));
+        } else {
+            // The sign trick: |w| (unsigned) times x with w's sign.
+            for (int k = 0; k < 8; k++) {
+                const __m256i w = _mm256_loadu_si256((const __m256i *)(((const qk_block_q8_0x8 *)g)->qs + 32 * k));
+                const __m256i magnitude = _mm256_sign_epi8(w, w);
+                for (int m = 0; m < mr; m++) {
+                    int32_t slice;
+                    memcpy(&slice, x[m]->qs + 4 * k, 4);
+                    sum[m] = QK_X8_BYTES_ADD(sum[m], magnitude, _mm256_sign_epi8(_mm256_set1_epi32(slice), w));
+                }
             }
         }
-        const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g->d));
-        for (int m = 0; m < mr; m++) {
-            const __m256i total = _mm256_sub_epi32(QK_X8_NIBBLES_TOTAL(sum[m]), _mm256_set1_epi32(8 * x[m]->q_sum));
-            acc[m] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), _mm256_mul_ps(d, _mm256_set1_ps(x[m]->d)), acc[m]);
-        }
+        // Both formats start with the 8 rows' float16 scales.
+        const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g));
+        for (int m = 0; m < mr; m++)
+            acc[m] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum[m]), _mm256_mul_ps(d, _mm256_set1_ps(x[m]->d)), acc[m]);
     }
 }
 
 typedef void (*qk_x8_group_fn)(const void *group, const void *xq, size_t stride, size_t blocks,
                                __m256 acc[QK_DOT_ROWS]);
-#define QK_X8_Q4_0(mr)                                                                                     \
-    static void qk_x8_q4_0_##mr(const void *group, const void *xq, size_t stride, size_t blocks,           \
-                                __m256 acc[QK_DOT_ROWS]) {                                                 \
-        qk_x8_q4_0_group(mr, group, xq, stride, blocks, acc);                                              \
+#define QK_X8_WHOLE(name, format, mr)                                                                      \
+    static void qk_x8_##name##_##mr(const void *group, const void *xq, size_t stride, size_t blocks,       \
+                                    __m256 acc[QK_DOT_ROWS]) {                                             \
+        qk_x8_whole_blocks(format, mr, group, xq, stride, blocks, acc);                                    \
     }
-QK_X8_Q4_0(1) QK_X8_Q4_0(2) QK_X8_Q4_0(3) QK_X8_Q4_0(4)
-#undef QK_X8_Q4_0
+QK_X8_WHOLE(q4_0, QK_FORMAT_Q4_0_X8, 1) QK_X8_WHOLE(q4_0, QK_FORMAT_Q4_0_X8, 2)
+QK_X8_WHOLE(q4_0, QK_FORMAT_Q4_0_X8, 3) QK_X8_WHOLE(q4_0, QK_FORMAT_Q4_0_X8, 4)
+QK_X8_WHOLE(q8_0, QK_FORMAT_Q8_0_X8, 1) QK_X8_WHOLE(q8_0, QK_FORMAT_Q8_0_X8, 2)
+QK_X8_WHOLE(q8_0, QK_FORMAT_Q8_0_X8, 3) QK_X8_WHOLE(q8_0, QK_FORMAT_Q8_0_X8, 4)
+#undef QK_X8_WHOLE
 static const qk_x8_group_fn qk_x8_q4_0[QK_DOT_ROWS] = {qk_x8_q4_0_1, qk_x8_q4_0_2, qk_x8_q4_0_3, qk_x8_q4_0_4};
+static const qk_x8_group_fn qk_x8_q8_0_whole[QK_DOT_ROWS] = {qk_x8_q8_0_1, qk_x8_q8_0_2, qk_x8_q8_0_3, qk_x8_q8_0_4};
 
 /// Q8_0_X8 and Q5_0_X8, one activation row: lane r = row r's product, in the arithmetic of
 /// llama.cpp's (and the row-major tiles') dot products. There, lane i of one accumulator adds,
@@ -103,17 +123,24 @@ static void qk_x8_q5_0_row(const void *group, const qk_block_q8a *x, size_t bloc
     qk_x8_lanes_row(QK_FORMAT_Q5_0_X8, group, x, blocks, out);
 }
 
-/// Q4_K_X8, one activation row: lane r = row r's product in the row-major (llama.cpp) Q4_K
-/// arithmetic — lane i of the 8 accumulators adds per super-block the sum over the 8 groups of
-/// the group scale times the partial sum of values 4i..4i+3, times d · d_x, and the minimums'
-/// term (dmin · d_x) · Σ min · (group sum of x) is added apart with a fused multiply-add (as the
-/// compiler contracts the row-major kernel's) and subtracted last.
-static void qk_x8_q4_K_row(const void *group, const qk_block_q8k *x, size_t blocks, float *out) {
-    __m256 acc[8], offsets = _mm256_setzero_ps();
-    for (int i = 0; i < 8; i++) acc[i] = _mm256_setzero_ps();
+/// Q4_K_X8 (mr activation rows `stride` bytes apart): out[m] lane r = row r's product with row m,
+/// in the row-major (llama.cpp) Q4_K arithmetic — lane i of the 8 accumulators adds per super-block
+/// the sum over the 8 groups of the group scale times the partial sum of values 4i..4i+3, times
+/// d · d_x, and the minimums' term (dmin · d_x) · Σ min · (group sum of x) is added apart with a
+/// fused multiply-add (as the compiler contracts the row-major kernel's) and subtracted last. The
+/// scales and codes of a super-block are unpacked once for all mr rows.
+static inline __attribute__((always_inline)) void qk_x8_q4_K_group(const int mr, const void *group, const void *xq,
+                                                                   size_t stride, size_t blocks, __m256 out[QK_DOT_ROWS]) {
+    __m256 acc[QK_DOT_ROWS][8], offsets[QK_DOT_ROWS];
+    for (int m = 0; m < mr; m++) {
+        offsets[m] = _mm256_setzero_ps();
+        for (int i = 0; i < 8; i++) acc[m][i] = _mm256_setzero_ps();
+    }
     const __m256i nibble = _mm256_set1_epi8(0x0F), low6 = _mm256_set1_epi8(63), top2 = _mm256_set1_epi8(0x30);
     for (size_t b = 0; b < blocks; b++) {
         const qk_block_q4_Kx8 *g = (const qk_block_q4_Kx8 *)group + b;
+        const qk_block_q8k *x[QK_DOT_ROWS];
+        for (int m = 0; m < mr; m++) x[m] = QK_ACTIVATION(qk_block_q8k, xq, stride, m) + b;
         // The 6-bit scales and minimums of the 8 groups × 8 rows (qk_q4k_scale_min on 32 bytes at once:
         // (byte >> 6) << 4 is (byte as 16 bits >> 2) & 0x30).
         const __m256i t0 = _mm256_loadu_si256((const __m256i *)g->scales[0]);
@@ -127,57 +154,80 @@ static void qk_x8_q4_K_row(const void *group, const qk_block_q8k *x, size_t bloc
         _mm256_storeu_si256((__m256i *)minimums[4],
                             _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(t2, 4), nibble),
                                             _mm256_and_si256(_mm256_srli_epi16(t1, 2), top2)));
-        __m256i pairs[8], minimum_sum = _mm256_setzero_si256();
+        __m256i pairs[8], minimum_sum[QK_DOT_ROWS];
+        for (int m = 0; m < mr; m++) minimum_sum[m] = _mm256_setzero_si256();
         for (int j = 0; j < 8; j++) {
             // Each row's scale in both 16-bit halves of its lane, to scale pair sums in _mm256_madd_epi16.
             const __m256i scale = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)scales[j]));
             pairs[j] = _mm256_or_si256(scale, _mm256_slli_epi32(scale, 16));
             const __m256i minimum = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)minimums[j]));
-            minimum_sum = _mm256_add_epi32(minimum_sum, _mm256_mullo_epi32(minimum, _mm256_set1_epi32(x[b].sums[2 * j] + x[b].sums[2 * j + 1])));
+            for (int m = 0; m < mr; m++)
+                minimum_sum[m] = _mm256_add_epi32(
+                    minimum_sum[m], _mm256_mullo_epi32(minimum, _mm256_set1_epi32(x[m]->sums[2 * j] + x[m]->sums[2 * j + 1])));
         }
-        const __m256 xd = _mm256_set1_ps(x[b].d);
-        const __m256 scale = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g->d)), xd);
-        const __m256 offset = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g->dmin)), xd);
-        offsets = _mm256_fmadd_ps(offset, _mm256_cvtepi32_ps(minimum_sum), offsets);
+        const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g->d));
+        const __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g->dmin));
+        __m256 scale[QK_DOT_ROWS];
+        for (int m = 0; m < mr; m++) {
+            const __m256 xd = _mm256_set1_ps(x[m]->d);
+            scale[m] = _mm256_mul_ps(d, xd);
+            offsets[m] = _mm256_fmadd_ps(_mm256_mul_ps(dmin, xd), _mm256_cvtepi32_ps(minimum_sum[m]), offsets[m]);
+        }
         for (int i = 0; i < 8; i++) {
-            __m256i sum = _mm256_setzero_si256();
+            __m256i sum[QK_DOT_ROWS];
+            for (int m = 0; m < mr; m++) sum[m] = _mm256_setzero_si256();
             for (int k = 0; k < 4; k++) {
                 const __m256i packed = _mm256_loadu_si256((const __m256i *)(g->qs + 32 * (8 * k + i)));
-                int32_t first, second;
-                memcpy(&first, x[b].qs + 64 * k + 4 * i, 4);
-                memcpy(&second, x[b].qs + 64 * k + 32 + 4 * i, 4);
-                const __m256i low = _mm256_maddubs_epi16(_mm256_and_si256(packed, nibble), _mm256_set1_epi32(first));
-                const __m256i high = _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(packed, 4), nibble),
-                                                          _mm256_set1_epi32(second));
-                sum = _mm256_add_epi32(sum, _mm256_add_epi32(_mm256_madd_epi16(low, pairs[2 * k]),
-                                                             _mm256_madd_epi16(high, pairs[2 * k + 1])));
+                const __m256i low = _mm256_and_si256(packed, nibble);
+                const __m256i high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), nibble);
+                for (int m = 0; m < mr; m++) {
+                    int32_t first, second;
+                    memcpy(&first, x[m]->qs + 64 * k + 4 * i, 4);
+                    memcpy(&second, x[m]->qs + 64 * k + 32 + 4 * i, 4);
+                    const __m256i products = _mm256_add_epi32(
+                        _mm256_madd_epi16(_mm256_maddubs_epi16(low, _mm256_set1_epi32(first)), pairs[2 * k]),
+                        _mm256_madd_epi16(_mm256_maddubs_epi16(high, _mm256_set1_epi32(second)), pairs[2 * k + 1]));
+                    sum[m] = _mm256_add_epi32(sum[m], products);
+                }
             }
-            acc[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), scale, acc[i]);
+            for (int m = 0; m < mr; m++) acc[m][i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum[m]), scale[m], acc[m][i]);
         }
     }
-    const __m256 even = _mm256_add_ps(_mm256_add_ps(acc[0], acc[4]), _mm256_add_ps(acc[2], acc[6]));
-    const __m256 odd = _mm256_add_ps(_mm256_add_ps(acc[1], acc[5]), _mm256_add_ps(acc[3], acc[7]));
-    _mm256_storeu_ps(out, _mm256_sub_ps(_mm256_add_ps(even, odd), offsets));
+    for (int m = 0; m < mr; m++) {
+        const __m256 *l = acc[m];
+        const __m256 even = _mm256_add_ps(_mm256_add_ps(l[0], l[4]), _mm256_add_ps(l[2], l[6]));
+        const __m256 odd = _mm256_add_ps(_mm256_add_ps(l[1], l[5]), _mm256_add_ps(l[3], l[7]));
+        out[m] = _mm256_sub_ps(_mm256_add_ps(even, odd), offsets[m]);
+    }
 }
 
-/// Q6_K_X8, one activation row: lane r = row r's product in the row-major (llama.cpp) Q6_K
-/// arithmetic — lane i of the 8 accumulators adds per super-block the sum over the 8 chunks of 32
-/// values of each chunk's partial sum of values 4i..4i+3 times its 16 values' scale, times d · d_x.
-static void qk_x8_q6_K_row(const void *group, const qk_block_q8k *x, size_t blocks, float *out) {
-    __m256 acc[8];
-    for (int i = 0; i < 8; i++) acc[i] = _mm256_setzero_ps();
+/// Q6_K_X8 (mr activation rows `stride` bytes apart): out[m] lane r = row r's product with row m,
+/// in the row-major (llama.cpp) Q6_K arithmetic — lane i of the 8 accumulators adds per super-block
+/// the sum over the 8 chunks of 32 values of each chunk's partial sum of values 4i..4i+3 times its
+/// 16 values' scale, times d · d_x. The scales and codes of a super-block are unpacked once for all
+/// mr rows.
+static inline __attribute__((always_inline)) void qk_x8_q6_K_group(const int mr, const void *group, const void *xq,
+                                                                   size_t stride, size_t blocks, __m256 out[QK_DOT_ROWS]) {
+    __m256 acc[QK_DOT_ROWS][8];
+    for (int m = 0; m < mr; m++)
+        for (int i = 0; i < 8; i++) acc[m][i] = _mm256_setzero_ps();
     const __m256i nibble = _mm256_set1_epi8(0x0F), top = _mm256_set1_epi8(0x30), offset = _mm256_set1_epi8(32);
     for (size_t b = 0; b < blocks; b++) {
         const qk_block_q6_Kx8 *g = (const qk_block_q6_Kx8 *)group + b;
+        const qk_block_q8k *x[QK_DOT_ROWS];
+        for (int m = 0; m < mr; m++) x[m] = QK_ACTIVATION(qk_block_q8k, xq, stride, m) + b;
         __m256i pairs[16];
         for (int t = 0; t < 16; t++) {
             // Each row's scale in both 16-bit halves of its lane, to scale pair sums in _mm256_madd_epi16.
             const __m256i scale = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)g->scales[t]));
             pairs[t] = _mm256_or_si256(_mm256_and_si256(scale, _mm256_set1_epi32(0xFFFF)), _mm256_slli_epi32(scale, 16));
         }
-        const __m256 scale = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g->d)), _mm256_set1_ps(x[b].d));
+        const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g->d));
+        __m256 scale[QK_DOT_ROWS];
+        for (int m = 0; m < mr; m++) scale[m] = _mm256_mul_ps(d, _mm256_set1_ps(x[m]->d));
         for (int i = 0; i < 8; i++) {
-            __m256i sum = _mm256_setzero_si256();
+            __m256i sum[QK_DOT_ROWS];
+            for (int m = 0; m < mr; m++) sum[m] = _mm256_setzero_si256();
             for (int h = 0; h < 2; h++) {
                 // Chunk k of the half: low (k = 0, 1) or high (2, 3) nibbles of ql bytes 64h + 32(k % 2) + l,
                 // with bits 2k, 2k + 1 of qh byte 32h + l as bits 4 and 5 ((qh >> 2k) << 4 & 0x30).
@@ -192,24 +242,42 @@ static void qk_x8_q6_K_row(const void *group, const qk_block_q8k *x, size_t bloc
                                     _mm256_and_si256(_mm256_srli_epi16(high, 2), top)),
                 };
                 for (int k = 0; k < 4; k++) {
-                    int32_t slice;
-                    memcpy(&slice, x[b].qs + 128 * h + 32 * k + 4 * i, 4);
-                    const __m256i w = _mm256_sub_epi8(codes[k], offset), xs = _mm256_set1_epi32(slice);
-                    const __m256i products = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(xs, w));
-                    sum = _mm256_add_epi32(sum, _mm256_madd_epi16(products, pairs[8 * h + 2 * k + i / 4]));
+                    // The sign trick: |w| (unsigned) times x with w's sign.
+                    const __m256i w = _mm256_sub_epi8(codes[k], offset), magnitude = _mm256_sign_epi8(w, w);
+                    const __m256i pair = pairs[8 * h + 2 * k + i / 4];
+                    for (int m = 0; m < mr; m++) {
+                        int32_t slice;
+                        memcpy(&slice, x[m]->qs + 128 * h + 32 * k + 4 * i, 4);
+                        const __m256i products = _mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(_mm256_set1_epi32(slice), w));
+                        sum[m] = _mm256_add_epi32(sum[m], _mm256_madd_epi16(products, pair));
+                    }
                 }
             }
-            acc[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), scale, acc[i]);
+            for (int m = 0; m < mr; m++) acc[m][i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum[m]), scale[m], acc[m][i]);
         }
     }
-    const __m256 even = _mm256_add_ps(_mm256_add_ps(acc[0], acc[4]), _mm256_add_ps(acc[2], acc[6]));
-    const __m256 odd = _mm256_add_ps(_mm256_add_ps(acc[1], acc[5]), _mm256_add_ps(acc[3], acc[7]));
-    _mm256_storeu_ps(out, _mm256_add_ps(even, odd));
+    for (int m = 0; m < mr; m++) {
+        const __m256 *l = acc[m];
+        out[m] = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(l[0], l[4]), _mm256_add_ps(l[2], l[6])),
+                               _mm256_add_ps(_mm256_add_ps(l[1], l[5]), _mm256_add_ps(l[3], l[7])));
+    }
 }
 
-/// qk_quant_linear for the _X8 formats; row_begin and row_end are multiples of 8.
+#define QK_X8_K(name, mr)                                                                                  \
+    static void qk_x8_##name##_##mr(const void *group, const void *xq, size_t stride, size_t blocks,       \
+                                    __m256 acc[QK_DOT_ROWS]) {                                             \
+        qk_x8_##name##_group(mr, group, xq, stride, blocks, acc);                                          \
+    }
+QK_X8_K(q4_K, 1) QK_X8_K(q4_K, 2) QK_X8_K(q4_K, 3) QK_X8_K(q4_K, 4)
+QK_X8_K(q6_K, 1) QK_X8_K(q6_K, 2) QK_X8_K(q6_K, 3) QK_X8_K(q6_K, 4)
+#undef QK_X8_K
+static const qk_x8_group_fn qk_x8_q4_K[QK_DOT_ROWS] = {qk_x8_q4_K_1, qk_x8_q4_K_2, qk_x8_q4_K_3, qk_x8_q4_K_4};
+static const qk_x8_group_fn qk_x8_q6_K[QK_DOT_ROWS] = {qk_x8_q6_K_1, qk_x8_q6_K_2, qk_x8_q6_K_3, qk_x8_q6_K_4};
+
+/// qk_quant_linear (prefill 0) or qk_quant_linear_prefill (1) for the _X8 formats; row_begin and
+/// row_end are multiples of 8.
 static void qk_quant_linear_x8(const void *xq, size_t x_rows, qk_matrix w, const float *bias, size_t row_begin,
-                               size_t row_end, float *y) {
+                               size_t row_end, float *y, int prefill) {
     const size_t blocks = w.columns / (qk_quant_is_k(w.format) ? QK_SUPER : QK_BLOCK);
     const size_t x_bytes = qk_quant_activation_bytes(w.format, w.columns);
     const size_t group_bytes = QK_INTERLEAVE_ROWS * qk_quant_row_bytes(w.format, w.columns);
@@ -217,14 +285,16 @@ static void qk_quant_linear_x8(const void *xq, size_t x_rows, qk_matrix w, const
     for (size_t r = row_begin; r < row_end; r += QK_INTERLEAVE_ROWS) {
         const char *group = (const char *)w.base + r / QK_INTERLEAVE_ROWS * group_bytes;
         const __m256 b8 = bias ? _mm256_loadu_ps(bias + r) : _mm256_setzero_ps();
-        const size_t step = w.format == QK_FORMAT_Q4_0_X8 ? QK_DOT_ROWS : 1;
+        const int whole = w.format == QK_FORMAT_Q4_0_X8 || (prefill && w.format == QK_FORMAT_Q8_0_X8);
+        const size_t step = w.format == QK_FORMAT_Q5_0_X8 || (w.format == QK_FORMAT_Q8_0_X8 && !whole) ? 1 : QK_DOT_ROWS;
         for (size_t m = 0; m < x_rows; m += step) {
             const size_t mr = x_rows - m < step ? x_rows - m : step;
             const char *x = (const char *)xq + m * x_bytes;
             if (w.format == QK_FORMAT_Q4_0_X8) qk_x8_q4_0[mr - 1](group, x, x_bytes, blocks, acc);
+            else if (whole) qk_x8_q8_0_whole[mr - 1](group, x, x_bytes, blocks, acc);
             else if (w.format == QK_FORMAT_Q8_0_X8) qk_x8_q8_0_row(group, (const qk_block_q8a *)x, blocks, (float *)acc);
-            else if (w.format == QK_FORMAT_Q4_K_X8) qk_x8_q4_K_row(group, (const qk_block_q8k *)x, blocks, (float *)acc);
-            else if (w.format == QK_FORMAT_Q6_K_X8) qk_x8_q6_K_row(group, (const qk_block_q8k *)x, blocks, (float *)acc);
+            else if (w.format == QK_FORMAT_Q4_K_X8) qk_x8_q4_K[mr - 1](group, x, x_bytes, blocks, acc);
+            else if (w.format == QK_FORMAT_Q6_K_X8) qk_x8_q6_K[mr - 1](group, x, x_bytes, blocks, acc);
             else qk_x8_q5_0_row(group, (const qk_block_q8a *)x, blocks, (float *)acc);
             for (size_t j = 0; j < mr; j++) _mm256_storeu_ps(y + (m + j) * w.rows + r, _mm256_add_ps(acc[j], b8));
         }

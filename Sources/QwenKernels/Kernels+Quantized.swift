@@ -5,18 +5,19 @@ extension Kernels {
     /// ``batchInvariantRowLimit`` rows (decoding), each row of `x` is quantized once to 8-bit blocks
     /// (ggml's Q8_0 rule per 32 values, or Q8_K per 256 for the k-quants) and every output is an
     /// integer dot product per block scaled in float32, as llama.cpp computes it. For more rows
-    /// (prefill), panels of weight rows are dequantized and multiplied in float32 with `x` as it is —
-    /// except for interleaved Q4_0, whose integer kernel outruns float32 at any row count (one
-    /// thread, 4864 × 896, AVX2: 53 µs per row in fours against about 110 µs in float32) and keeps
-    /// prefill in decoding's arithmetic.
+    /// (prefill), interleaved Q4_0, Q8_0, Q4_K and Q6_K stay in integers (`qk_quant_linear_prefill`:
+    /// 4 activation rows share each unpacked block, 1.8–3.7× the dequantized float32 panels on AVX2;
+    /// see `qk_quant_integer_prefill`); the other formats' panels of weight rows are dequantized and
+    /// multiplied in float32 with `x` as it is.
     static func quantizedLinear(
         _ x: UnsafePointer<Float>, rowCount: Int, weight: WeightMatrix, bias: UnsafePointer<Float>?,
         into y: UnsafeMutablePointer<Float>, pool: ThreadPool, path: KernelPath
     ) {
-        if rowCount > batchInvariantRowLimit && !(weight.isInterleaved && weight.format == .q4_0) {
+        let matrix = weight.cMatrix
+        let prefill = rowCount > batchInvariantRowLimit
+        if prefill && qk_quant_integer_prefill(matrix.format) == 0 {
             return dequantizedLinear(x, rowCount: rowCount, weight: weight, bias: bias, into: y, pool: pool, path: path)
         }
-        let matrix = weight.cMatrix
         let stride = qk_quant_activation_bytes(matrix.format, weight.columns)
         withUnsafeTemporaryAllocation(byteCount: max(stride * rowCount, 1), alignment: 64) { buffer in
             guard let xq = buffer.baseAddress else { return }
@@ -29,7 +30,11 @@ extension Kernels {
             pool.parallelFor(blocks, chunkCount: chunkCount) { range, _ in
                 let begin = range.lowerBound * rowBlock
                 let end = min(range.upperBound * rowBlock, weight.rows)
-                qk_quant_linear(path.isa, xq, rowCount, matrix, bias, begin, end, y)
+                if prefill {
+                    qk_quant_linear_prefill(path.isa, xq, rowCount, matrix, bias, begin, end, y)
+                } else {
+                    qk_quant_linear(path.isa, xq, rowCount, matrix, bias, begin, end, y)
+                }
             }
         }
     }
