@@ -69,7 +69,15 @@ static void qk_quantize_q8k(const float *x, size_t columns, qk_block_q8k *out) {
     }
 }
 
-void qk_quantize_activation(qk_format format, const float *x, size_t columns, void *out) {
+void qk_quantize_activation(qk_isa isa, qk_format format, const float *x, size_t columns, void *out) {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (isa != QK_ISA_PORTABLE) {
+        if (qk_quant_is_k(format)) qk_quantize_q8k_avx2(x, columns, out);
+        else qk_quantize_q8a_avx2(x, columns, out);
+        return;
+    }
+#endif
+    (void)isa;
     if (qk_quant_is_k(format)) qk_quantize_q8k(x, columns, out);
     else qk_quantize_q8a(x, columns, out);
 }

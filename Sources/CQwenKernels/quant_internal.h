@@ -188,6 +188,8 @@ QK_DECLARE_QUANT_ISA(portable)
 #if defined(__x86_64__) || defined(_M_X64)
 QK_DECLARE_QUANT_ISA(avx2)
 QK_DECLARE_QUANT_ISA(avx512)
+void qk_quantize_q8a_avx2(const float *x, size_t columns, qk_block_q8a *out);
+void qk_quantize_q8k_avx2(const float *x, size_t columns, qk_block_q8k *out);
 #endif
 
 #endif

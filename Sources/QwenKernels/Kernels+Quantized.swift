@@ -21,8 +21,12 @@ extension Kernels {
         let stride = qk_quant_activation_bytes(matrix.format, weight.columns)
         withUnsafeTemporaryAllocation(byteCount: max(stride * rowCount, 1), alignment: 64) { buffer in
             guard let xq = buffer.baseAddress else { return }
-            for m in 0..<rowCount {
-                qk_quantize_activation(matrix.format, x + m * weight.columns, weight.columns, xq + m * stride)
+            // Prefill's rows are quantized on every core (on one, it took 6 % of a 512-token prefill).
+            let values = rowCount * weight.columns
+            pool.parallelFor(rowCount, chunkCount: values < parallelThreshold ? 1 : min(rowCount, pool.threadCount)) { rows, _ in
+                for m in rows {
+                    qk_quantize_activation(path.isa, matrix.format, x + m * weight.columns, weight.columns, xq + m * stride)
+                }
             }
             let blocks = (weight.rows + rowBlock - 1) / rowBlock
             let work = rowCount * weight.rows * weight.columns

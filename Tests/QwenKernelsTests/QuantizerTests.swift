@@ -1,4 +1,5 @@
 import QwenKernels
+import CQwenKernels
 import Testing
 
 @Suite struct QuantizerTests {
@@ -57,6 +58,47 @@ import Testing
         }
         #expect(throws: QuantizationError.partialBlock(format: .q8_0, count: 32)) {
             try WeightFormat.q8_0.dequantize([0, 1, 2], count: 32)
+        }
+    }
+}
+
+/// The activation quantizers (8-bit blocks of 32 for the 32-value formats, Q8_K super-blocks of 256
+/// for the k-quants) give the same bytes on every path: the vector ones round with the CPU's
+/// ties-to-even conversion, the portable one with nearbyintf.
+@Suite struct ActivationQuantizerTests {
+    static func quantize(_ x: [Float], format: qk_format, path: KernelPath) -> [UInt8] {
+        let columns = x.count
+        let isa = switch path {
+        case .portable: QK_ISA_PORTABLE
+        case .avx2: QK_ISA_AVX2
+        case .avx512: QK_ISA_AVX512
+        }
+        var bytes = [UInt8](repeating: 0xAA, count: qk_quant_activation_bytes(format, columns))
+        x.withUnsafeBufferPointer { source in
+            bytes.withUnsafeMutableBytes { qk_quantize_activation(isa, format, source.baseAddress, columns, $0.baseAddress) }
+        }
+        return bytes
+    }
+
+    @Test(arguments: [QK_FORMAT_Q8_0, QK_FORMAT_Q4_K])
+    func pathsGiveTheSameBytes(format: qk_format) {
+        var random = TestRandom(seed: 31)
+        let columns = 256 * 3
+        var rows = [random.floats(columns, in: -3...3), [Float](repeating: 0, count: columns)]
+        // Ties: with max |x| = 127 the scale is 1, so these land exactly halfway between integers;
+        // the largest magnitude negative, positive, and repeated with both signs.
+        var ties = (0..<columns).map { Float($0 % 13) - 6.5 }
+        for start in stride(from: 0, to: columns, by: 32) { ties[start + 5] = start % 64 == 0 ? -127 : 127 }
+        ties[40] = 127
+        rows.append(ties)
+        var tiny = random.floats(columns, in: -1e-30...1e-30)
+        tiny[7] = 0
+        rows.append(tiny)
+        for x in rows {
+            let expected = Self.quantize(x, format: format, path: .portable)
+            for path in KernelPath.supported.dropFirst() {
+                #expect(Self.quantize(x, format: format, path: path) == expected, "\(path)")
+            }
         }
     }
 }

@@ -13,8 +13,9 @@ size_t qk_quant_row_bytes(qk_format format, size_t columns);
 /// (8-bit blocks of 32 for the 32-value formats, 256-value blocks with sums for the k-quants).
 size_t qk_quant_activation_bytes(qk_format format, size_t columns);
 
-/// Quantizes one float32 activation row `x` to the 8-bit blocks `format`'s dot product takes.
-void qk_quantize_activation(qk_format format, const float *x, size_t columns, void *out);
+/// Quantizes one float32 activation row `x` to the 8-bit blocks `format`'s dot product takes, with
+/// the vector instructions of `isa` (AVX2 for both x86 paths); every path gives the same bytes.
+void qk_quantize_activation(qk_isa isa, qk_format format, const float *x, size_t columns, void *out);
 
 /// y[m, r] = Σ_c x[m, c] · W[r, c] (+ bias[r]) for m < x_rows and row_begin <= r < row_end, with
 /// W quantized and x given as x_rows activation rows quantized by qk_quantize_activation
