@@ -77,6 +77,14 @@ QK_X8_WHOLE(q8_0, QK_FORMAT_Q8_0_X8, 3) QK_X8_WHOLE(q8_0, QK_FORMAT_Q8_0_X8, 4)
 static const qk_x8_group_fn qk_x8_q4_0[QK_DOT_ROWS] = {qk_x8_q4_0_1, qk_x8_q4_0_2, qk_x8_q4_0_3, qk_x8_q4_0_4};
 static const qk_x8_group_fn qk_x8_q8_0_whole[QK_DOT_ROWS] = {qk_x8_q8_0_1, qk_x8_q8_0_2, qk_x8_q8_0_3, qk_x8_q8_0_4};
 
+/// The 8 lane accumulators of a row-major dot product added as ggml adds them:
+/// ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)).
+static inline __m256 qk_x8_lane_total(const __m256 l[8]) {
+    const __m256 even = _mm256_add_ps(_mm256_add_ps(l[0], l[4]), _mm256_add_ps(l[2], l[6]));
+    const __m256 odd = _mm256_add_ps(_mm256_add_ps(l[1], l[5]), _mm256_add_ps(l[3], l[7]));
+    return _mm256_add_ps(even, odd);
+}
+
 /// Q8_0_X8 and Q5_0_X8, one activation row: lane r = row r's product, in the arithmetic of
 /// llama.cpp's (and the row-major tiles') dot products. There, lane i of one accumulator adds,
 /// block by block, the sum of the 4 products at values 4i..4i+3 times the scales, and the 8 lanes
@@ -111,9 +119,7 @@ static inline __attribute__((always_inline)) void qk_x8_lanes_row(const int form
             }
         }
     }
-    const __m256 even = _mm256_add_ps(_mm256_add_ps(acc[0], acc[4]), _mm256_add_ps(acc[2], acc[6]));
-    const __m256 odd = _mm256_add_ps(_mm256_add_ps(acc[1], acc[5]), _mm256_add_ps(acc[3], acc[7]));
-    _mm256_storeu_ps(out, _mm256_add_ps(even, odd));
+    _mm256_storeu_ps(out, qk_x8_lane_total(acc));
 }
 
 static void qk_x8_q8_0_row(const void *group, const qk_block_q8a *x, size_t blocks, float *out) {
@@ -193,12 +199,7 @@ static inline __attribute__((always_inline)) void qk_x8_q4_K_group(const int mr,
             for (int m = 0; m < mr; m++) acc[m][i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum[m]), scale[m], acc[m][i]);
         }
     }
-    for (int m = 0; m < mr; m++) {
-        const __m256 *l = acc[m];
-        const __m256 even = _mm256_add_ps(_mm256_add_ps(l[0], l[4]), _mm256_add_ps(l[2], l[6]));
-        const __m256 odd = _mm256_add_ps(_mm256_add_ps(l[1], l[5]), _mm256_add_ps(l[3], l[7]));
-        out[m] = _mm256_sub_ps(_mm256_add_ps(even, odd), offsets[m]);
-    }
+    for (int m = 0; m < mr; m++) out[m] = _mm256_sub_ps(qk_x8_lane_total(acc[m]), offsets[m]);
 }
 
 /// Q6_K_X8 (mr activation rows `stride` bytes apart): out[m] lane r = row r's product with row m,
@@ -256,11 +257,7 @@ static inline __attribute__((always_inline)) void qk_x8_q6_K_group(const int mr,
             for (int m = 0; m < mr; m++) acc[m][i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum[m]), scale[m], acc[m][i]);
         }
     }
-    for (int m = 0; m < mr; m++) {
-        const __m256 *l = acc[m];
-        out[m] = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(l[0], l[4]), _mm256_add_ps(l[2], l[6])),
-                               _mm256_add_ps(_mm256_add_ps(l[1], l[5]), _mm256_add_ps(l[3], l[7])));
-    }
+    for (int m = 0; m < mr; m++) out[m] = qk_x8_lane_total(acc[m]);
 }
 
 #define QK_X8_K(name, mr)                                                                                  \
