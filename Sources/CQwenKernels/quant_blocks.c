@@ -164,8 +164,7 @@ qk_format qk_quant_interleaved_format(qk_format format) {
 }
 
 int qk_quant_integer_prefill(qk_format format) {
-    return format == QK_FORMAT_Q4_0_X8 || format == QK_FORMAT_Q8_0_X8 || format == QK_FORMAT_Q4_K_X8 ||
-           format == QK_FORMAT_Q6_K_X8;
+    return qk_quant_is_x8(format);
 }
 
 /// qk_quant_interleave for Q6_K.

@@ -47,9 +47,9 @@ static inline float QK_F16(uint16_t h) { return qk_f16_to_f32(h); }
 #define QK_ISA_NAME(name) name##_portable
 
 /// Row `r` of an _X8 matrix times activation row x, in the vector paths' arithmetic lane by lane:
-/// Q4_0 (and Q8_0 for prefill) adds each block's exact integer sum times the scales with one fused
-/// multiply-add; Q8_0 and Q5_0 otherwise keep eight such sums per block (values 4i..4i+3, "lane" i)
-/// in eight accumulators, added at the end as ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)).
+/// Q4_0 (and Q8_0 and Q5_0 for prefill) adds each block's exact integer sum times the scales with one
+/// fused multiply-add; Q8_0 and Q5_0 otherwise keep eight such sums per block (values 4i..4i+3,
+/// "lane" i) in eight accumulators, added at the end as ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)).
 static float qk_x8_dot(qk_matrix w, size_t r, const qk_block_q8a *x, int prefill) {
     float lanes[8] = {0};
     for (size_t b = 0; b < w.columns / QK_BLOCK; b++) {
@@ -78,7 +78,7 @@ static float qk_x8_dot(qk_matrix w, size_t r, const qk_block_q8a *x, int prefill
         const float scale = d * x[b].d;
         int32_t sums[8] = {0};
         for (int j = 0; j < QK_BLOCK; j++) sums[j / 4] += q[j] * x[b].qs[j];
-        if (w.format == QK_FORMAT_Q4_0_X8 || (prefill && w.format == QK_FORMAT_Q8_0_X8)) {
+        if (w.format == QK_FORMAT_Q4_0_X8 || prefill) {
             int32_t total = 0;
             for (int i = 0; i < 8; i++) total += sums[i];
             lanes[0] = fmaf((float)total, scale, lanes[0]);

@@ -11,17 +11,19 @@
 #ifndef QK_QUANT_X8_YMM_H
 #define QK_QUANT_X8_YMM_H
 
-/// Q4_0_X8 and Q8_0_X8 (`format`, a constant): acc[m] lane r = Σ over blocks, in order, of row r's
-/// exact integer block sum with activation row m times the two scales (one fused multiply-add per
-/// block) — the arithmetic of llama.cpp's repacked kernels — for the group of 8 rows at `group` and
-/// mr activation rows `stride` bytes apart. A block's codes are loaded and unpacked once for all mr
-/// rows.
+/// Q4_0_X8, Q8_0_X8 and Q5_0_X8 (`format`, a constant): acc[m] lane r = Σ over blocks, in order, of
+/// row r's exact integer block sum with activation row m times the two scales (one fused
+/// multiply-add per block) — the arithmetic of llama.cpp's repacked kernels — for the group of 8
+/// rows at `group` and mr activation rows `stride` bytes apart. A block's codes are loaded and
+/// unpacked once for all mr rows.
 static inline __attribute__((always_inline)) void qk_x8_whole_blocks(const int format, const int mr, const void *group,
                                                                      const void *xq, size_t stride, size_t blocks,
                                                                      __m256 acc[QK_DOT_ROWS]) {
     for (int m = 0; m < mr; m++) acc[m] = _mm256_setzero_ps();
     const __m256i nibble = _mm256_set1_epi8(0x0F);
-    const size_t block_bytes = format == QK_FORMAT_Q4_0_X8 ? sizeof(qk_block_q4_0x8) : sizeof(qk_block_q8_0x8);
+    const size_t block_bytes = format == QK_FORMAT_Q4_0_X8   ? sizeof(qk_block_q4_0x8)
+                               : format == QK_FORMAT_Q8_0_X8 ? sizeof(qk_block_q8_0x8)
+                                                             : sizeof(qk_block_q5_0x8);
     for (size_t b = 0; b < blocks; b++) {
         const char *g = (const char *)group + b * block_bytes;
         const qk_block_q8a *x[QK_DOT_ROWS];
@@ -43,6 +45,28 @@ static inline __attribute__((always_inline)) void qk_x8_whole_blocks(const int f
             }
             for (int m = 0; m < mr; m++)
                 sum[m] = _mm256_sub_epi32(QK_X8_NIBBLES_TOTAL(sum[m]), _mm256_set1_epi32(8 * x[m]->q_sum));
+        } else if (format == QK_FORMAT_Q5_0_X8) {
+            // Codes taken unsigned (0..31): Σ (c - 16)·x = Σ c·x - 16·Σ x. The low and the high halves
+            // run apart, as 4 pairs of 31 · 127 fit the nibble sums' running form where 8 would not.
+            const qk_block_q5_0x8 *q = (const qk_block_q5_0x8 *)g;
+            __m256i high_sum[QK_DOT_ROWS];
+            for (int m = 0; m < mr; m++) high_sum[m] = _mm256_setzero_si256();
+            for (int k = 0; k < 4; k++) {
+                const __m256i packed = _mm256_loadu_si256((const __m256i *)(q->qs + 32 * k));
+                const __m256i low = _mm256_or_si256(_mm256_and_si256(packed, nibble), qk_fifth_bits(q->qh[k]));
+                const __m256i high =
+                    _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(packed, 4), nibble), qk_fifth_bits(q->qh[4 + k]));
+                for (int m = 0; m < mr; m++) {
+                    int32_t first, second;
+                    memcpy(&first, x[m]->qs + 4 * k, 4);
+                    memcpy(&second, x[m]->qs + 16 + 4 * k, 4);
+                    sum[m] = QK_X8_NIBBLES_ADD(sum[m], low, _mm256_set1_epi32(first));
+                    high_sum[m] = QK_X8_NIBBLES_ADD(high_sum[m], high, _mm256_set1_epi32(second));
+                }
+            }
+            for (int m = 0; m < mr; m++)
+                sum[m] = _mm256_sub_epi32(_mm256_add_epi32(QK_X8_NIBBLES_TOTAL(sum[m]), QK_X8_NIBBLES_TOTAL(high_sum[m])),
+                                          _mm256_set1_epi32(16 * x[m]->q_sum));
         } else {
             // The sign trick: |w| (unsigned) times x with w's sign.
             for (int k = 0; k < 8; k++) {
@@ -55,7 +79,7 @@ static inline __attribute__((always_inline)) void qk_x8_whole_blocks(const int f
                 }
             }
         }
-        // Both formats start with the 8 rows' float16 scales.
+        // Every block format starts with the 8 rows' float16 scales.
         const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g));
         for (int m = 0; m < mr; m++)
             acc[m] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum[m]), _mm256_mul_ps(d, _mm256_set1_ps(x[m]->d)), acc[m]);
@@ -73,9 +97,12 @@ QK_X8_WHOLE(q4_0, QK_FORMAT_Q4_0_X8, 1) QK_X8_WHOLE(q4_0, QK_FORMAT_Q4_0_X8, 2)
 QK_X8_WHOLE(q4_0, QK_FORMAT_Q4_0_X8, 3) QK_X8_WHOLE(q4_0, QK_FORMAT_Q4_0_X8, 4)
 QK_X8_WHOLE(q8_0, QK_FORMAT_Q8_0_X8, 1) QK_X8_WHOLE(q8_0, QK_FORMAT_Q8_0_X8, 2)
 QK_X8_WHOLE(q8_0, QK_FORMAT_Q8_0_X8, 3) QK_X8_WHOLE(q8_0, QK_FORMAT_Q8_0_X8, 4)
+QK_X8_WHOLE(q5_0, QK_FORMAT_Q5_0_X8, 1) QK_X8_WHOLE(q5_0, QK_FORMAT_Q5_0_X8, 2)
+QK_X8_WHOLE(q5_0, QK_FORMAT_Q5_0_X8, 3) QK_X8_WHOLE(q5_0, QK_FORMAT_Q5_0_X8, 4)
 #undef QK_X8_WHOLE
 static const qk_x8_group_fn qk_x8_q4_0[QK_DOT_ROWS] = {qk_x8_q4_0_1, qk_x8_q4_0_2, qk_x8_q4_0_3, qk_x8_q4_0_4};
 static const qk_x8_group_fn qk_x8_q8_0_whole[QK_DOT_ROWS] = {qk_x8_q8_0_1, qk_x8_q8_0_2, qk_x8_q8_0_3, qk_x8_q8_0_4};
+static const qk_x8_group_fn qk_x8_q5_0_whole[QK_DOT_ROWS] = {qk_x8_q5_0_1, qk_x8_q5_0_2, qk_x8_q5_0_3, qk_x8_q5_0_4};
 
 /// The 8 lane accumulators of a row-major dot product added as ggml adds them:
 /// ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)).
@@ -282,17 +309,20 @@ static void qk_quant_linear_x8(const void *xq, size_t x_rows, qk_matrix w, const
     for (size_t r = row_begin; r < row_end; r += QK_INTERLEAVE_ROWS) {
         const char *group = (const char *)w.base + r / QK_INTERLEAVE_ROWS * group_bytes;
         const __m256 b8 = bias ? _mm256_loadu_ps(bias + r) : _mm256_setzero_ps();
-        const int whole = w.format == QK_FORMAT_Q4_0_X8 || (prefill && w.format == QK_FORMAT_Q8_0_X8);
-        const size_t step = w.format == QK_FORMAT_Q5_0_X8 || (w.format == QK_FORMAT_Q8_0_X8 && !whole) ? 1 : QK_DOT_ROWS;
+        // Q8_0 and Q5_0 decode in ggml's 8 lanes per block, one activation row at a time, and prefill
+        // with whole-block sums; the other layouts take up to 4 rows per pass either way.
+        const int lanes = !prefill && (w.format == QK_FORMAT_Q8_0_X8 || w.format == QK_FORMAT_Q5_0_X8);
+        const size_t step = lanes ? 1 : QK_DOT_ROWS;
         for (size_t m = 0; m < x_rows; m += step) {
             const size_t mr = x_rows - m < step ? x_rows - m : step;
             const char *x = (const char *)xq + m * x_bytes;
-            if (w.format == QK_FORMAT_Q4_0_X8) qk_x8_q4_0[mr - 1](group, x, x_bytes, blocks, acc);
-            else if (whole) qk_x8_q8_0_whole[mr - 1](group, x, x_bytes, blocks, acc);
-            else if (w.format == QK_FORMAT_Q8_0_X8) qk_x8_q8_0_row(group, (const qk_block_q8a *)x, blocks, (float *)acc);
+            if (lanes && w.format == QK_FORMAT_Q8_0_X8) qk_x8_q8_0_row(group, (const qk_block_q8a *)x, blocks, (float *)acc);
+            else if (lanes) qk_x8_q5_0_row(group, (const qk_block_q8a *)x, blocks, (float *)acc);
+            else if (w.format == QK_FORMAT_Q4_0_X8) qk_x8_q4_0[mr - 1](group, x, x_bytes, blocks, acc);
+            else if (w.format == QK_FORMAT_Q8_0_X8) qk_x8_q8_0_whole[mr - 1](group, x, x_bytes, blocks, acc);
+            else if (w.format == QK_FORMAT_Q5_0_X8) qk_x8_q5_0_whole[mr - 1](group, x, x_bytes, blocks, acc);
             else if (w.format == QK_FORMAT_Q4_K_X8) qk_x8_q4_K[mr - 1](group, x, x_bytes, blocks, acc);
-            else if (w.format == QK_FORMAT_Q6_K_X8) qk_x8_q6_K[mr - 1](group, x, x_bytes, blocks, acc);
-            else qk_x8_q5_0_row(group, (const qk_block_q8a *)x, blocks, (float *)acc);
+            else qk_x8_q6_K[mr - 1](group, x, x_bytes, blocks, acc);
             for (size_t j = 0; j < mr; j++) _mm256_storeu_ps(y + (m + j) * w.rows + r, _mm256_add_ps(acc[j], b8));
         }
     }

@@ -5,10 +5,10 @@ extension Kernels {
     /// ``batchInvariantRowLimit`` rows (decoding), each row of `x` is quantized once to 8-bit blocks
     /// (ggml's Q8_0 rule per 32 values, or Q8_K per 256 for the k-quants) and every output is an
     /// integer dot product per block scaled in float32, as llama.cpp computes it. For more rows
-    /// (prefill), interleaved Q4_0, Q8_0, Q4_K and Q6_K stay in integers (`qk_quant_linear_prefill`:
-    /// 4 activation rows share each unpacked block, 1.8–3.7× the dequantized float32 panels on AVX2;
-    /// see `qk_quant_integer_prefill`); the other formats' panels of weight rows are dequantized and
-    /// multiplied in float32 with `x` as it is.
+    /// (prefill), interleaved matrices stay in integers (`qk_quant_linear_prefill`: 4 activation rows
+    /// share each unpacked block, 1.8–3.7× the dequantized float32 panels on AVX2; see
+    /// `qk_quant_integer_prefill`); the other matrices' (Q4_1, or rows not a multiple of 8) panels of
+    /// weight rows are dequantized and multiplied in float32 with `x` as it is.
     static func quantizedLinear(
         _ x: UnsafePointer<Float>, rowCount: Int, weight: WeightMatrix, bias: UnsafePointer<Float>?,
         into y: UnsafeMutablePointer<Float>, pool: ThreadPool, path: KernelPath

@@ -89,9 +89,9 @@ import Testing
         }
     }
 
-    /// Prefill multiplies dequantized weights with float32 activations (interleaved Q4_0, Q8_0, Q4_K
-    /// and Q6_K excepted: they stay in integers, equal to decoding but for Q8_0, which sums each block
-    /// whole where decoding keeps eight lanes), decoding rounds the activations to 8 bits first,
+    /// Prefill multiplies dequantized weights with float32 activations (interleaved matrices excepted:
+    /// they stay in integers, equal to decoding but for Q8_0 and Q5_0, which sum each block whole where
+    /// decoding keeps eight lanes), decoding rounds the activations to 8 bits first,
     /// so the two differ by that rounding only; llama.cpp's own
     /// difference between the Q8_0 and F32 files on these tokens (1.195), which includes it and
     /// the weights' rounding, bounds it. Top-1 must agree (margins ≥ 76).

@@ -30,16 +30,16 @@ void qk_quant_linear_dequantized(qk_isa isa, const float *x, size_t x_rows, qk_m
                                  size_t row_begin, size_t row_end, float *y, float *panel, size_t panel_rows);
 
 /// 1 when qk_quant_linear_prefill outruns qk_quant_linear_dequantized at any number of activation
-/// rows (Q4_0_X8, Q8_0_X8, Q4_K_X8, Q6_K_X8: 4 activation rows share each unpacked block of 8 weight
-/// rows; one thread, AVX2, per row in fours against dequantized float32: Q4_0 4864 × 896 53 against
-/// 199 µs, Q8_0 78 against 139, Q4_K 4864 × 1536 135 against 290, Q6_K 190 against 340), 0 otherwise
-/// (Q5_0_X8's lanes run 250 µs against 176).
+/// rows: the interleaved formats (4 activation rows share each unpacked block of 8 weight rows; one
+/// thread, AVX2, per row in fours against dequantized float32: Q4_0 4864 × 896 53 against 199 µs,
+/// Q8_0 78 against 139, Q5_0 78 against 178, Q4_K 4864 × 1536 135 against 290, Q6_K 190
+/// against 340), 0 otherwise.
 int qk_quant_integer_prefill(qk_format format);
 
 /// qk_quant_linear for many rows of x (prefill), for the formats qk_quant_integer_prefill accepts:
-/// Q4_0_X8, Q4_K_X8 and Q6_K_X8 exactly as qk_quant_linear; Q8_0_X8 sums each block whole before
-/// scaling (llama.cpp's repacked arithmetic: 78 µs per row against 117 µs in qk_quant_linear's eight
-/// lanes), so its results differ from qk_quant_linear's in the last bits.
+/// Q4_0_X8, Q4_K_X8 and Q6_K_X8 exactly as qk_quant_linear; Q8_0_X8 and Q5_0_X8 sum each block whole
+/// before scaling (llama.cpp's repacked arithmetic: Q8_0 78 µs per row against 117 µs in
+/// qk_quant_linear's eight lanes), so their results differ from qk_quant_linear's in the last bits.
 void qk_quant_linear_prefill(qk_isa isa, const void *xq, size_t x_rows, qk_matrix w, const float *bias,
                              size_t row_begin, size_t row_end, float *y);
 
@@ -58,7 +58,7 @@ qk_format qk_quant_interleaved_format(qk_format format);
 /// block, the 8 rows' scales (and the format's other per-block fields), then their codes in 4-byte
 /// slices (slice k of row r at 32·k + 4·r), so one 32-byte load feeds all 8 rows and a product comes
 /// out in the 8 lanes of one vector. Q8_0, Q5_0, Q4_K and Q6_K give bit for bit the row-major results
-/// (llama.cpp's dot products) in qk_quant_linear; Q4_0 (and Q8_0 in qk_quant_linear_prefill) sums
+/// (llama.cpp's dot products) in qk_quant_linear; Q4_0 (and Q8_0, Q5_0 in qk_quant_linear_prefill) sums
 /// each block whole before scaling, as llama.cpp's repacked kernels do (Q4_0's is its x86 default),
 /// so it differs from the row-major kernels in the last bits.
 /// Rows row_begin..<row_end (multiples of 8) only, so separate threads can share the work.
