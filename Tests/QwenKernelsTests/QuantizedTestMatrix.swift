@@ -12,11 +12,13 @@ struct QuantizedTestMatrix {
     /// Q4_1's per-block minimum m (the value of code 0), one per 32 values; empty for other formats.
     let minimums: [Float]
 
-    init(format: WeightFormat, rows: Int, columns: Int, random: inout TestRandom) {
+    /// `fill`, when given, replaces every byte but the float16 scales (codes, high bits, packed
+    /// sub-block scales).
+    init(format: WeightFormat, rows: Int, columns: Int, random: inout TestRandom, fill: UInt8? = nil) {
         self.format = format
         self.rows = rows
         self.columns = columns
-        var bytes = (0..<rows * format.rowByteCount(columns: columns)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        var bytes = (0..<rows * format.rowByteCount(columns: columns)).map { _ in UInt8(truncatingIfNeeded: fill ?? UInt8(truncatingIfNeeded: random.next())) }
         let blockCount = bytes.count / format.blockByteCount
         for block in 0..<blockCount {
             for offset in Self.scaleOffsets(format) {
