@@ -178,8 +178,8 @@ static void qk_interleave_q6_K(qk_matrix w, size_t row_begin, size_t row_end, vo
                 const qk_block_q6_K *from = (const qk_block_q6_K *)(rows + lane * row_bytes) + b;
                 to->d[lane] = from->d;
                 for (int t = 0; t < 16; t++) to->scales[t][lane] = from->scales[t];
-                for (int s = 0; s < 32; s++) memcpy(to->ql + 32 * s + 4 * lane, from->ql + 4 * s, 4);
-                for (int s = 0; s < 16; s++) memcpy(to->qh + 32 * s + 4 * lane, from->qh + 4 * s, 4);
+                qk_x8_scatter(from->ql, 32, lane, to->ql);
+                qk_x8_scatter(from->qh, 16, lane, to->qh);
             }
         }
     }
@@ -197,7 +197,7 @@ static void qk_interleave_q4_K(qk_matrix w, size_t row_begin, size_t row_end, vo
                 to->d[lane] = from->d;
                 to->dmin[lane] = from->dmin;
                 for (int t = 0; t < 12; t++) to->scales[t][lane] = from->scales[t];
-                for (int s = 0; s < 32; s++) memcpy(to->qs + 32 * s + 4 * lane, from->qs + 4 * s, 4);
+                qk_x8_scatter(from->qs, 32, lane, to->qs);
             }
         }
     }
@@ -215,14 +215,14 @@ void qk_quant_interleave(qk_matrix w, size_t row_begin, size_t row_end, void *ou
                 for (int lane = 0; lane < 8; lane++) {
                     const qk_block_q8_0 *from = (const qk_block_q8_0 *)(rows + lane * row_bytes) + b;
                     to->d[lane] = from->d;
-                    for (int k = 0; k < 8; k++) memcpy(to->qs + 32 * k + 4 * lane, from->qs + 4 * k, 4);
+                    qk_x8_scatter((const uint8_t *)from->qs, 8, lane, (uint8_t *)to->qs);
                 }
             } else if (w.format == QK_FORMAT_Q4_0) {
                 qk_block_q4_0x8 *to = (qk_block_q4_0x8 *)out + first / 8 * blocks + b;
                 for (int lane = 0; lane < 8; lane++) {
                     const qk_block_q4_0 *from = (const qk_block_q4_0 *)(rows + lane * row_bytes) + b;
                     to->d[lane] = from->d;
-                    for (int k = 0; k < 4; k++) memcpy(to->qs + 32 * k + 4 * lane, from->qs + 4 * k, 4);
+                    qk_x8_scatter(from->qs, 4, lane, to->qs);
                 }
             } else {
                 qk_block_q5_0x8 *to = (qk_block_q5_0x8 *)out + first / 8 * blocks + b;
@@ -233,7 +233,7 @@ void qk_quant_interleave(qk_matrix w, size_t row_begin, size_t row_end, void *ou
                     memcpy(&high, from->qh, sizeof high);
                     to->d[lane] = from->d;
                     for (int i = 0; i < 8; i++) to->qh[i] |= ((high >> (4 * (i % 4) + 16 * (i / 4))) & 0xF) << (4 * lane);
-                    for (int k = 0; k < 4; k++) memcpy(to->qs + 32 * k + 4 * lane, from->qs + 4 * k, 4);
+                    qk_x8_scatter(from->qs, 4, lane, to->qs);
                 }
             }
         }

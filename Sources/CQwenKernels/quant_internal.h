@@ -120,6 +120,17 @@ static inline qk_format qk_x8_plain_format(qk_format format) {
     }
 }
 
+/// Slice s (4 bytes at 4·s, s < count) of one row's codes to lane `lane` of an interleaved group
+/// (at 32·s + 4·lane), as qk_quant_interleave lays them out.
+static inline void qk_x8_scatter(const uint8_t *row, int count, size_t lane, uint8_t *group) {
+    for (int s = 0; s < count; s++) memcpy(group + 32 * s + 4 * lane, row + 4 * s, 4);
+}
+
+/// The inverse of qk_x8_scatter: lane `lane`'s slices of a group back to a row's codes.
+static inline void qk_x8_gather(const uint8_t *group, size_t lane, int count, uint8_t *row) {
+    for (int s = 0; s < count; s++) memcpy(row + 4 * s, group + 32 * s + 4 * lane, 4);
+}
+
 /// Block b of row `row` of an _X8 matrix, written to `out` as the plain block it was (the one place
 /// that reads the interleaved layouts element by element).
 static inline void qk_x8_row_block(qk_matrix w, size_t row, size_t b, void *out) {
@@ -130,14 +141,14 @@ static inline void qk_x8_row_block(qk_matrix w, size_t row, size_t b, void *out)
         const qk_block_q8_0x8 *g = (const qk_block_q8_0x8 *)w.base + group;
         qk_block_q8_0 *to = out;
         to->d = g->d[lane];
-        for (int k = 0; k < 8; k++) memcpy(to->qs + 4 * k, g->qs + 32 * k + 4 * lane, 4);
+        qk_x8_gather((const uint8_t *)g->qs, lane, 8, (uint8_t *)to->qs);
         break;
     }
     case QK_FORMAT_Q4_0_X8: {
         const qk_block_q4_0x8 *g = (const qk_block_q4_0x8 *)w.base + group;
         qk_block_q4_0 *to = out;
         to->d = g->d[lane];
-        for (int k = 0; k < 4; k++) memcpy(to->qs + 4 * k, g->qs + 32 * k + 4 * lane, 4);
+        qk_x8_gather(g->qs, lane, 4, to->qs);
         break;
     }
     case QK_FORMAT_Q5_0_X8: {
@@ -147,7 +158,7 @@ static inline void qk_x8_row_block(qk_matrix w, size_t row, size_t b, void *out)
         for (int i = 0; i < 8; i++) high |= ((g->qh[i] >> (4 * lane)) & 0xF) << (4 * (i % 4) + 16 * (i / 4));
         to->d = g->d[lane];
         memcpy(to->qh, &high, sizeof high);
-        for (int k = 0; k < 4; k++) memcpy(to->qs + 4 * k, g->qs + 32 * k + 4 * lane, 4);
+        qk_x8_gather(g->qs, lane, 4, to->qs);
         break;
     }
     case QK_FORMAT_Q4_K_X8: {
@@ -156,7 +167,7 @@ static inline void qk_x8_row_block(qk_matrix w, size_t row, size_t b, void *out)
         to->d = g->d[lane];
         to->dmin = g->dmin[lane];
         for (int t = 0; t < 12; t++) to->scales[t] = g->scales[t][lane];
-        for (int s = 0; s < 32; s++) memcpy(to->qs + 4 * s, g->qs + 32 * s + 4 * lane, 4);
+        qk_x8_gather(g->qs, lane, 32, to->qs);
         break;
     }
     default: {
@@ -164,8 +175,8 @@ static inline void qk_x8_row_block(qk_matrix w, size_t row, size_t b, void *out)
         qk_block_q6_K *to = out;
         to->d = g->d[lane];
         for (int t = 0; t < 16; t++) to->scales[t] = g->scales[t][lane];
-        for (int s = 0; s < 32; s++) memcpy(to->ql + 4 * s, g->ql + 32 * s + 4 * lane, 4);
-        for (int s = 0; s < 16; s++) memcpy(to->qh + 4 * s, g->qh + 32 * s + 4 * lane, 4);
+        qk_x8_gather(g->ql, lane, 32, to->ql);
+        qk_x8_gather(g->qh, lane, 16, to->qh);
         break;
     }
     }

@@ -11,6 +11,21 @@
 #ifndef QK_QUANT_X8_YMM_H
 #define QK_QUANT_X8_YMM_H
 
+/// Adds, for each of mr activation rows, the products of slice k's unsigned low codes (values 4k..4k+3
+/// of 8 rows) to low_sum[m] and of its high codes (values 16 + 4k..) to high_sum[m] — the same array
+/// when one running sum holds a whole block.
+static inline __attribute__((always_inline)) void qk_x8_nibble_slice(const int mr, const qk_block_q8a *const x[],
+                                                                     int k, __m256i low, __m256i high,
+                                                                     __m256i low_sum[], __m256i high_sum[]) {
+    for (int m = 0; m < mr; m++) {
+        int32_t first, second;
+        memcpy(&first, x[m]->qs + 4 * k, 4);
+        memcpy(&second, x[m]->qs + 16 + 4 * k, 4);
+        low_sum[m] = QK_X8_NIBBLES_ADD(low_sum[m], low, _mm256_set1_epi32(first));
+        high_sum[m] = QK_X8_NIBBLES_ADD(high_sum[m], high, _mm256_set1_epi32(second));
+    }
+}
+
 /// Q4_0_X8, Q8_0_X8 and Q5_0_X8 (`format`, a constant): acc[m] lane r = Σ over blocks, in order, of
 /// row r's exact integer block sum with activation row m times the two scales (one fused
 /// multiply-add per block) — the arithmetic of llama.cpp's repacked kernels — for the group of 8
@@ -35,13 +50,7 @@ static inline __attribute__((always_inline)) void qk_x8_whole_blocks(const int f
                 const __m256i packed = _mm256_loadu_si256((const __m256i *)(((const qk_block_q4_0x8 *)g)->qs + 32 * k));
                 const __m256i low = _mm256_and_si256(packed, nibble);
                 const __m256i high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), nibble);
-                for (int m = 0; m < mr; m++) {
-                    int32_t first, second;
-                    memcpy(&first, x[m]->qs + 4 * k, 4);
-                    memcpy(&second, x[m]->qs + 16 + 4 * k, 4);
-                    sum[m] = QK_X8_NIBBLES_ADD(sum[m], low, _mm256_set1_epi32(first));
-                    sum[m] = QK_X8_NIBBLES_ADD(sum[m], high, _mm256_set1_epi32(second));
-                }
+                qk_x8_nibble_slice(mr, x, k, low, high, sum, sum);
             }
             for (int m = 0; m < mr; m++)
                 sum[m] = _mm256_sub_epi32(QK_X8_NIBBLES_TOTAL(sum[m]), _mm256_set1_epi32(8 * x[m]->q_sum));
@@ -58,13 +67,7 @@ static inline __attribute__((always_inline)) void qk_x8_whole_blocks(const int f
                 const __m256i low = _mm256_or_si256(_mm256_and_si256(packed, nibble), qk_fifth_bits(q->qh[k]));
                 const __m256i high =
                     _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(packed, 4), nibble), qk_fifth_bits(q->qh[4 + k]));
-                for (int m = 0; m < mr; m++) {
-                    int32_t first, second;
-                    memcpy(&first, x[m]->qs + 4 * k, 4);
-                    memcpy(&second, x[m]->qs + 16 + 4 * k, 4);
-                    sum[m] = QK_X8_NIBBLES_ADD(sum[m], low, _mm256_set1_epi32(first));
-                    high_sum[m] = QK_X8_NIBBLES_ADD(high_sum[m], high, _mm256_set1_epi32(second));
-                }
+                qk_x8_nibble_slice(mr, x, k, low, high, sum, high_sum);
             }
             for (int m = 0; m < mr; m++)
                 sum[m] = _mm256_sub_epi32(_mm256_add_epi32(QK_X8_NIBBLES_TOTAL(sum[m]), QK_X8_NIBBLES_TOTAL(high_sum[m])),
