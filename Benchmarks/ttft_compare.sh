@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Time from launch to first token: `qwen generate --max-tokens 1` against llama.cpp's
+# Time from launch to first token: `qwen generate --raw --max-tokens 1` (the prompt as is, no chat
+# template, as llama.cpp runs it) against llama.cpp's
 # `llama-completion -n 1` on the same GGUF, prompt and threads, alternating, median of RUNS wall times
 # of the whole process (load, prompt, one token, exit). Files are read once before timing, so both
 # start from the page cache.
@@ -38,7 +39,7 @@ for gguf in "$@"; do
     cat "$gguf" > /dev/null
     qwen=() llama=()
     for _ in $(seq "$RUNS"); do
-        qwen+=("$(seconds "$QWEN" generate --model "$gguf" --prompt "$PROMPT" --max-tokens 1 --threads "$THREADS")")
+        qwen+=("$(seconds "$QWEN" generate --model "$gguf" --prompt "$PROMPT" --raw --max-tokens 1 --threads "$THREADS")")
         llama+=("$(seconds "$LLAMA_COMPLETION" -m "$gguf" -p "$PROMPT" -n 1 -t "$THREADS" -no-cnv)")
     done
     python3 - "$(basename "$gguf")" "${qwen[*]}" "${llama[*]}" <<'PY'
