@@ -155,20 +155,42 @@ QK_ALWAYS_INLINE __m256i qk_lane_mask(size_t count) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(count > 8 ? 8 : count)), lanes);
 }
 
+/// Loads (or stores) a row of up to 16 outputs: plain vector moves for a whole row (`nr` is a
+/// constant QK_NR there), masked ones for the last, partial panel (masked moves are slow on AMD cores:
+/// the 4864 × 896 × 512 product ran 38.5 -> 41.8 GMAC/s on one Zen 3 core without them).
+QK_ALWAYS_INLINE void qk_load_outputs(const float *row, size_t nr, __m256 out[2]) {
+    if (nr == QK_NR) {
+        out[0] = _mm256_loadu_ps(row), out[1] = _mm256_loadu_ps(row + 8);
+    } else {
+        out[0] = _mm256_maskload_ps(row, qk_lane_mask(nr));
+        out[1] = _mm256_maskload_ps(row + 8, qk_lane_mask(nr > 8 ? nr - 8 : 0));
+    }
+}
+QK_ALWAYS_INLINE void qk_store_outputs(float *row, size_t nr, const __m256 out[2]) {
+    if (nr == QK_NR) {
+        _mm256_storeu_ps(row, out[0]), _mm256_storeu_ps(row + 8, out[1]);
+    } else {
+        _mm256_maskstore_ps(row, qk_lane_mask(nr), out[0]);
+        _mm256_maskstore_ps(row + 8, qk_lane_mask(nr > 8 ? nr - 8 : 0), out[1]);
+    }
+}
+
 /// y[0..<mr, 0..<nr] (row stride ldy) (+)= x[0..<mr, 0..<kc] (row stride ldx) · panelᵀ.
-/// The first column block starts from the bias (or zero); later blocks add to y.
+/// The first column block starts from the bias (or zero); later blocks add to y. The outputs and
+/// the first activations of the next tile down (the driver's next call) are prefetched: its output
+/// rows are 19 KiB apart and usually out of cache (41.8 -> 43.2 GMAC/s, 4864 × 896 × 512, one core).
 QK_ALWAYS_INLINE void qk_micro_kernel(const int mr, const float *x, size_t ldx, const float *panel, size_t kc,
                                       float *y, size_t ldy, size_t nr, const float *bias, int first) {
+    for (int i = 0; i < QK_MR; i++) {
+        const char *next_y = (const char *)(y + (QK_MR + i) * ldy), *next_x = (const char *)(x + (QK_MR + i) * ldx);
+        _mm_prefetch(next_y, _MM_HINT_T0), _mm_prefetch(next_y + 60, _MM_HINT_T0);
+        _mm_prefetch(next_x, _MM_HINT_T0), _mm_prefetch(next_x + 64, _MM_HINT_T0);
+    }
     __m256 acc[QK_MR][2];
-    const __m256i mask0 = qk_lane_mask(nr), mask1 = qk_lane_mask(nr > 8 ? nr - 8 : 0);
     for (int i = 0; i < mr; i++) {
-        if (first) {
-            acc[i][0] = bias ? _mm256_maskload_ps(bias, mask0) : _mm256_setzero_ps();
-            acc[i][1] = bias ? _mm256_maskload_ps(bias + 8, mask1) : _mm256_setzero_ps();
-        } else {
-            acc[i][0] = _mm256_maskload_ps(y + i * ldy, mask0);
-            acc[i][1] = _mm256_maskload_ps(y + i * ldy + 8, mask1);
-        }
+        if (!first) qk_load_outputs(y + i * ldy, nr, acc[i]);
+        else if (bias) qk_load_outputs(bias, nr, acc[i]);
+        else acc[i][0] = acc[i][1] = _mm256_setzero_ps();
     }
     for (size_t k = 0; k < kc; k++) {
         const __m256 b0 = _mm256_load_ps(panel + k * QK_NR), b1 = _mm256_load_ps(panel + k * QK_NR + 8);
@@ -178,17 +200,17 @@ QK_ALWAYS_INLINE void qk_micro_kernel(const int mr, const float *x, size_t ldx, 
             acc[i][1] = _mm256_fmadd_ps(a, b1, acc[i][1]);
         }
     }
-    for (int i = 0; i < mr; i++) {
-        _mm256_maskstore_ps(y + i * ldy, mask0, acc[i][0]);
-        _mm256_maskstore_ps(y + i * ldy + 8, mask1, acc[i][1]);
-    }
+    for (int i = 0; i < mr; i++) qk_store_outputs(y + i * ldy, nr, acc[i]);
 }
 
 static void qk_micro_kernel_any(size_t mr, const float *x, size_t ldx, const float *panel, size_t kc, float *y,
                                 size_t ldy, size_t nr, const float *bias, int first) {
     switch (mr) {
-#define QK_CASE(n) \
-    case n: qk_micro_kernel(n, x, ldx, panel, kc, y, ldy, nr, bias, first); break;
+#define QK_CASE(n)                                                                     \
+    case n:                                                                            \
+        if (nr == QK_NR) qk_micro_kernel(n, x, ldx, panel, kc, y, ldy, QK_NR, bias, first); \
+        else qk_micro_kernel(n, x, ldx, panel, kc, y, ldy, nr, bias, first);           \
+        break;
         QK_CASE(1) QK_CASE(2) QK_CASE(3) QK_CASE(4) QK_CASE(5) QK_CASE(6)
 #undef QK_CASE
     default: break;
