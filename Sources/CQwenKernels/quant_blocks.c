@@ -163,10 +163,6 @@ qk_format qk_quant_interleaved_format(qk_format format) {
     }
 }
 
-int qk_quant_integer_prefill(qk_format format) {
-    return qk_quant_is_x8(format);
-}
-
 /// qk_quant_interleave for Q6_K.
 static void qk_interleave_q6_K(qk_matrix w, size_t row_begin, size_t row_end, void *out) {
     const size_t blocks = w.columns / QK_SUPER, row_bytes = qk_quant_row_bytes(w.format, w.columns);
@@ -267,20 +263,6 @@ void qk_quant_matrix_row(qk_matrix w, size_t row, float *y) {
     if (qk_quant_is_x8(w.format)) return qk_dequantize_x8(w, row, y);
     const size_t blocks = w.columns / (qk_quant_is_k(w.format) ? QK_SUPER : QK_BLOCK);
     qk_dequantize_blocks(w.format, (const char *)w.base + row * qk_quant_row_bytes(w.format, w.columns), blocks, y);
-}
-
-void qk_quant_linear_dequantized(qk_isa isa, const float *x, size_t x_rows, qk_matrix w, const float *bias,
-                                 size_t row_begin, size_t row_end, float *y, float *panel, size_t panel_rows) {
-    for (size_t first = row_begin; first < row_end; first += panel_rows) {
-        const size_t end = first + panel_rows < row_end ? first + panel_rows : row_end;
-        for (size_t r = first; r < end; r++) qk_quant_matrix_row(w, r, panel + (r - first) * w.columns);
-        // A float32 view of W whose rows first..<end are the panel (no other row is read).
-        const qk_matrix view = {
-            .base = (const void *)((uintptr_t)panel - first * w.columns * sizeof(float)),
-            .format = QK_FORMAT_F32, .rows = w.rows, .columns = w.columns,
-        };
-        qk_linear(isa, x, x_rows, view, bias, first, end, y);
-    }
 }
 
 #if defined(__x86_64__) || defined(_M_X64)

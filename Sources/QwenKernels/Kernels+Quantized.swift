@@ -4,20 +4,17 @@ extension Kernels {
     /// ``linear(_:rowCount:weight:bias:into:pool:path:)`` for block-quantized weights. Up to
     /// ``batchInvariantRowLimit`` rows (decoding), each row of `x` is quantized once to 8-bit blocks
     /// (ggml's Q8_0 rule per 32 values, or Q8_K per 256 for the k-quants) and every output is an
-    /// integer dot product per block scaled in float32, as llama.cpp computes it. For more rows
-    /// (prefill), interleaved matrices stay in integers (`qk_quant_linear_prefill`: 4 activation rows
-    /// share each unpacked block, 1.8–3.7× the dequantized float32 panels on AVX2; see
-    /// `qk_quant_integer_prefill`); the other matrices' (Q4_1, or rows not a multiple of 8) panels of
-    /// weight rows are dequantized and multiplied in float32 with `x` as it is.
+    /// integer dot product per block scaled in float32, as llama.cpp computes it. Prefill (more rows)
+    /// rounds the activations the same way, as llama.cpp does in every product: interleaved matrices
+    /// share each unpacked block among 4 activation rows (`qk_quant_linear_prefill`, 1.8–3.7× the
+    /// dequantized float32 panels it replaced on AVX2), and row-major ones (Q4_1, or rows not a
+    /// multiple of 8) run decoding's kernels, so their rows come out bit for bit as decoded alone.
     static func quantizedLinear(
         _ x: UnsafePointer<Float>, rowCount: Int, weight: WeightMatrix, bias: UnsafePointer<Float>?,
         into y: UnsafeMutablePointer<Float>, pool: ThreadPool, path: KernelPath
     ) {
         let matrix = weight.cMatrix
         let prefill = rowCount > batchInvariantRowLimit
-        if prefill && qk_quant_integer_prefill(matrix.format) == 0 {
-            return dequantizedLinear(x, rowCount: rowCount, weight: weight, bias: bias, into: y, pool: pool, path: path)
-        }
         let stride = qk_quant_activation_bytes(matrix.format, weight.columns)
         withUnsafeTemporaryAllocation(byteCount: max(stride * rowCount, 1), alignment: 64) { buffer in
             guard let xq = buffer.baseAddress else { return }
@@ -39,22 +36,6 @@ extension Kernels {
                 } else {
                     qk_quant_linear(path.isa, xq, rowCount, matrix, bias, begin, end, y)
                 }
-            }
-        }
-    }
-
-    private static func dequantizedLinear(
-        _ x: UnsafePointer<Float>, rowCount: Int, weight: WeightMatrix, bias: UnsafePointer<Float>?,
-        into y: UnsafeMutablePointer<Float>, pool: ThreadPool, path: KernelPath
-    ) {
-        let matrix = weight.cMatrix
-        let blocks = (weight.rows + rowBlock - 1) / rowBlock
-        let chunkCount = min(blocks, pool.threadCount)
-        pool.withScratch(floatsPerWorker: rowBlock * weight.columns) { scratch, stride in
-            pool.run(blocks, chunkCount: chunkCount) { range, worker in
-                let begin = range.lowerBound * rowBlock
-                let end = min(range.upperBound * rowBlock, weight.rows)
-                qk_quant_linear_dequantized(path.isa, x, rowCount, matrix, bias, begin, end, y, scratch + worker * stride, rowBlock)
             }
         }
     }

@@ -86,6 +86,28 @@ import Testing
         }
     }
 
+    /// Row-major matrices (every format as stored; Q4_1 is never interleaved) keep decoding's integer
+    /// arithmetic in prefill, as llama.cpp's vec_dot does for every row: each row's outputs are bit
+    /// for bit what that row alone gives.
+    @Test(arguments: KernelPath.supported, formats)
+    func prefillKeepsDecodingArithmetic(path: KernelPath, format: WeightFormat) {
+        var random = TestRandom(seed: 29)
+        let columns = format.blockSize * 5, rows = 13, rowCount = Kernels.batchInvariantRowLimit + 7
+        let matrix = QuantizedTestMatrix(format: format, rows: rows, columns: columns, random: &random)
+        let x = random.floats(rowCount * columns)
+        let pool = ThreadPool(threadCount: 2)
+        var prefill = [Float](repeating: .nan, count: rowCount * rows)
+        matrix.withMatrix { Kernels.linear(x, rowCount: rowCount, weight: $0, bias: nil, into: &prefill, pool: pool, path: path) }
+        for m in 0..<rowCount {
+            var alone = [Float](repeating: .nan, count: rows)
+            matrix.withMatrix {
+                Kernels.linear(Array(x[m * columns..<(m + 1) * columns]), rowCount: 1, weight: $0, bias: nil, into: &alone,
+                               pool: pool, path: path)
+            }
+            #expect(Array(prefill[m * rows..<(m + 1) * rows]) == alone, "\(format) row \(m)")
+        }
+    }
+
     @Test(arguments: formats)
     func rowDequantizesLikeTheLayout(format: WeightFormat) {
         var random = TestRandom(seed: 3)

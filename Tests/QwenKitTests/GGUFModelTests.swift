@@ -21,8 +21,8 @@ import Testing
     }
 
     /// The logits after each of `ids` fed one token at a time: the decode path, whose products
-    /// quantize the activations like llama.cpp (prefill multiplies dequantized weight panels
-    /// with float32 activations instead).
+    /// are llama.cpp's vec_dot arithmetic (prefill rounds activations the same way, but sums Q8_0
+    /// and Q5_0 blocks whole, as llama.cpp's repacked kernels do).
     static func decodeLogits(_ model: Qwen2Model, _ ids: [Int]) throws -> [[Float]] {
         let cache = try model.makeCache(contextLength: ids.count)
         var logits = Logits(vocabularySize: model.configuration.vocabSize)
@@ -89,12 +89,10 @@ import Testing
         }
     }
 
-    /// Prefill multiplies dequantized weights with float32 activations (interleaved matrices excepted:
-    /// they stay in integers, equal to decoding but for Q8_0 and Q5_0, which sum each block whole where
-    /// decoding keeps eight lanes), decoding rounds the activations to 8 bits first,
-    /// so the two differ by that rounding only; llama.cpp's own
-    /// difference between the Q8_0 and F32 files on these tokens (1.195), which includes it and
-    /// the weights' rounding, bounds it. Top-1 must agree (margins ≥ 76).
+    /// Prefill and decoding both round the activations to 8 bits and multiply in integers; they differ
+    /// only where prefill sums Q8_0 and Q5_0 blocks whole while decoding keeps eight lanes (and in
+    /// attention's float32 order). llama.cpp's own difference between the Q8_0 and F32 files on
+    /// these tokens (1.195) bounds it. Top-1 must agree (margins ≥ 76).
     @Test(arguments: ["q8_0", "q4_0", "q4_K", "q6_K"])
     func prefillAgreesWithDecode(format: String) throws {
         let model = try Self.model("tiny-qwen2.5-256-\(format)")

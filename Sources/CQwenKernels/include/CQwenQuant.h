@@ -23,23 +23,14 @@ void qk_quantize_activation(qk_isa isa, qk_format format, const float *x, size_t
 void qk_quant_linear(qk_isa isa, const void *xq, size_t x_rows, qk_matrix w, const float *bias,
                      size_t row_begin, size_t row_end, float *y);
 
-/// The same product for many rows of x: the weight rows row_begin..<row_end are dequantized
-/// panel_rows at a time into `panel` (panel_rows × W.columns floats) and multiplied with the
-/// float32 kernels, which beats the per-row integer dot products once x has several rows.
-void qk_quant_linear_dequantized(qk_isa isa, const float *x, size_t x_rows, qk_matrix w, const float *bias,
-                                 size_t row_begin, size_t row_end, float *y, float *panel, size_t panel_rows);
-
-/// 1 when qk_quant_linear_prefill outruns qk_quant_linear_dequantized at any number of activation
-/// rows: the interleaved formats (4 activation rows share each unpacked block of 8 weight rows; one
-/// thread, AVX2, per row in fours against dequantized float32: Q4_0 4864 × 896 53 against 199 µs,
-/// Q8_0 78 against 139, Q5_0 78 against 178, Q4_K 4864 × 1536 135 against 290, Q6_K 190
-/// against 340), 0 otherwise.
-int qk_quant_integer_prefill(qk_format format);
-
-/// qk_quant_linear for many rows of x (prefill), for the formats qk_quant_integer_prefill accepts:
-/// Q4_0_X8, Q4_K_X8 and Q6_K_X8 exactly as qk_quant_linear; Q8_0_X8 and Q5_0_X8 sum each block whole
-/// before scaling (llama.cpp's repacked arithmetic: Q8_0 78 µs per row against 117 µs in
-/// qk_quant_linear's eight lanes), so their results differ from qk_quant_linear's in the last bits.
+/// qk_quant_linear for many rows of x (prefill). The interleaved formats unpack each block of 8 weight
+/// rows once for 4 activation rows (one thread, AVX2, per row in fours against the dequantized
+/// float32 panels this replaced: Q4_0 4864 × 896 53 against 199 µs, Q8_0 78 against 139, Q5_0 78
+/// against 178, Q4_K 4864 × 1536 135 against 290, Q6_K 190 against 340): Q4_0_X8, Q4_K_X8 and
+/// Q6_K_X8 exactly as qk_quant_linear; Q8_0_X8 and Q5_0_X8 sum each block whole before scaling
+/// (llama.cpp's repacked arithmetic: Q8_0 78 µs per row against 117 µs in qk_quant_linear's eight
+/// lanes), so their results differ from qk_quant_linear's in the last bits. The row-major formats
+/// are qk_quant_linear itself (llama.cpp's vec_dot for every row, Q4_1's among them).
 void qk_quant_linear_prefill(qk_isa isa, const void *xq, size_t x_rows, qk_matrix w, const float *bias,
                              size_t row_begin, size_t row_end, float *y);
 
