@@ -60,10 +60,17 @@ void qk_attention(qk_isa isa, const qk_attention_shape *s, size_t task_begin, si
                 QK_DISPATCH(isa, qk_attention_scores, format, query + h * dim, keys + j * row_bytes, row_bytes, n,
                             dim, s->scale, scores + h * stride + j)
         }
-        for (size_t h = 0; h < group; h++) {
-            QK_DISPATCH(isa, qk_softmax, scores + h * stride, count)
-            memset(output + h * dim, 0, dim * sizeof(float));
+        for (size_t h = 0; h < group; h++) QK_DISPATCH(isa, qk_softmax, scores + h * stride, count)
+        if (format == QK_FORMAT_F32) {
+            // llama.cpp's order (its KV cache in float32): one query (decoding) as vec_dot_f32's 32
+            // lanes, several (prefill) as its tinyBLAS's 8.
+            const size_t lanes = s->query_count == 1 ? 32 : 8;
+            for (size_t h = 0; h < group; h++)
+                QK_DISPATCH(isa, qk_attention_mix_lanes, scores + h * stride, (const float *)values,
+                            row_bytes / sizeof(float), first, count, dim, lanes, output + h * dim)
+            continue;
         }
+        for (size_t h = 0; h < group; h++) memset(output + h * dim, 0, dim * sizeof(float));
         for (size_t j = 0; j < count; j += QK_KEY_BLOCK) {
             const size_t n = count - j < QK_KEY_BLOCK ? count - j : QK_KEY_BLOCK;
             for (size_t h = 0; h < group; h++)

@@ -1,6 +1,7 @@
 #ifndef QK_KERNELS_INTERNAL_H
 #define QK_KERNELS_INTERNAL_H
 
+#include <math.h>
 #include "CQwenKernels.h"
 
 #include <string.h>
@@ -47,6 +48,14 @@ static inline float qk_element(const void *row, qk_format format, size_t index) 
     }
 }
 
+/// 1 / sqrt(mean(x²) + epsilon) as llama.cpp's rms_norm computes it: the float32 squares summed in
+/// order in float64, the mean rounded to float32 once.
+static inline float qk_rms_inverse(const float *x, size_t n, float epsilon) {
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) sum += (double)(x[i] * x[i]);
+    return 1.0f / sqrtf((float)(sum / (double)n) + epsilon);
+}
+
 static inline size_t qk_format_size(qk_format format) { return format == QK_FORMAT_F32 ? 4 : 2; }
 
 /// Start of row `row` of w.
@@ -75,9 +84,15 @@ static inline const void *qk_row_pointer(qk_matrix w, size_t row) {
     void qk_attention_scores_##isa(qk_format format, const float *q, const void *keys,                \
                                    size_t row_bytes, size_t count, size_t dim, float scale,          \
                                    float *scores);                                                   \
-    /* out[d] += Σ_j p[j] · value_j[d] for d < dim, value j at values + j · row_bytes */             \
+    /* out[d] += Σ_j p[j] · value_j[d] for d < dim, value j at values + j · row_bytes (F16, Q8_0) */ \
     void qk_attention_mix_##isa(qk_format format, const float *p, const void *values,                \
-                                size_t row_bytes, size_t count, size_t dim, float *out);
+                                size_t row_bytes, size_t count, size_t dim, float *out);             \
+    /* out[d] = Σ_j p[j] · value_j[d] over float32 rows row_floats apart, in llama.cpp's order:   */ \
+    /* position first + j joins running sum (first + j) % lanes (fused multiply-adds), and the   */ \
+    /* sums are reduced as its tinyBLAS (lanes 8, prefill) or vec_dot_f32 (32, one query) does  */ \
+    void qk_attention_mix_lanes_##isa(const float *p, const float *values, size_t row_floats,         \
+                                      size_t first, size_t count, size_t dim, size_t lanes,          \
+                                      float *out);
 
 QK_DECLARE_ISA(portable)
 #if defined(__x86_64__) || defined(_M_X64)

@@ -28,9 +28,7 @@ void qk_matrix_row_portable(qk_matrix w, size_t row, float *y) {
 }
 
 void qk_rms_norm_portable(const float *x, const float *weight, float epsilon, size_t n, float *y) {
-    double sum = 0;
-    for (size_t i = 0; i < n; i++) sum += x[i] * x[i];
-    const float inverse = 1.0f / sqrtf((float)sum / (float)n + epsilon);
+    const float inverse = qk_rms_inverse(x, n, epsilon);
     for (size_t i = 0; i < n; i++) y[i] = (x[i] * inverse) * weight[i];
 }
 
@@ -93,4 +91,23 @@ __attribute__((always_inline)) static inline void qk_mix(qk_format format, const
 void qk_attention_mix_portable(qk_format format, const float *p, const void *values, size_t row_bytes,
                                size_t count, size_t dim, float *out) {
     QK_KV_SPECIALIZE(format, qk_mix, p, values, row_bytes, count, dim, out)
+}
+
+/// The running sums of qk_attention_mix_lanes reduced in llama.cpp's order: 8 as its tinyBLAS hsum,
+/// 32 as its vec_dot_f32 (the four 8-lane vectors as (0 + 2) + (1 + 3), then halves and pairs).
+static float qk_reduce_lanes(const float *s, size_t lanes) {
+    float x[8], t[4];
+    for (int i = 0; i < 8; i++) x[i] = lanes == 8 ? s[i] : (s[i] + s[16 + i]) + (s[8 + i] + s[24 + i]);
+    for (int i = 0; i < 4; i++) t[i] = x[i] + x[i + 4];
+    return lanes == 8 ? (t[0] + t[2]) + (t[1] + t[3]) : (t[0] + t[1]) + (t[2] + t[3]);
+}
+
+void qk_attention_mix_lanes_portable(const float *p, const float *values, size_t row_floats, size_t first, size_t count,
+                                     size_t dim, size_t lanes, float *out) {
+    for (size_t d = 0; d < dim; d++) {
+        float sums[32] = {0};
+        for (size_t j = 0; j < count; j++)
+            sums[(first + j) % lanes] = fmaf(values[j * row_floats + d], p[j], sums[(first + j) % lanes]);
+        out[d] = qk_reduce_lanes(sums, lanes);
+    }
 }

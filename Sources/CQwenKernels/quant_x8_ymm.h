@@ -28,7 +28,8 @@ static inline __attribute__((always_inline)) void qk_x8_nibble_slice(const int m
 
 /// Q4_0_X8, Q8_0_X8 and Q5_0_X8 (`format`, a constant): acc[m] lane r = Σ over blocks, in order, of
 /// row r's exact integer block sum with activation row m times the two scales (one fused
-/// multiply-add per block) — the arithmetic of llama.cpp's repacked kernels — for the group of 8
+/// multiply-add per block) — the arithmetic of llama.cpp's repacked Q4_0 (its x86 default for
+/// Q4_0; for Q8_0 and Q5_0 its x86 build keeps vec_dot's 8 lanes in prefill too) — for the group of 8
 /// rows at `group` and mr activation rows `stride` bytes apart. A block's codes are loaded and
 /// unpacked once for all mr rows.
 static inline __attribute__((always_inline)) void qk_x8_whole_blocks(const int format, const int mr, const void *group,

@@ -29,44 +29,40 @@ QK_ALWAYS_INLINE float qk_reduce_max(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
-/// e^x to within 2 ulp (Cephes expf polynomial on x - n·ln2, scaled by 2^n in two steps so
-/// that results in the subnormal range and up to overflow come out right).
+/// e^x as llama.cpp's AVX2 kernels compute it (the Arm optimized-routines method): with
+/// n = round(x / ln 2) and b = x - n·ln 2 (ln 2 in two parts), e^x = 2^n · (1 + p(b)) for a
+/// degree-5 polynomial p, the scaling split in two where |n| > 126 so that results near overflow and
+/// in the subnormal range come out right (at most 1.5 ulp from the true value). Softmax and SiLU
+/// use it, so their results equal llama.cpp's bit for bit on AVX2.
 QK_ALWAYS_INLINE __m256 qk_exp(__m256 x) {
-    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-104.0f)), _mm256_set1_ps(89.0f));
-    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
-                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-    const __m256i ni = _mm256_cvtps_epi32(n);
-    const __m256i half = _mm256_srai_epi32(ni, 1);
-    const __m256i bias = _mm256_set1_epi32(127);
-    const __m256 scale1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(half, bias), 23));
-    const __m256 scale2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_sub_epi32(ni, half), bias), 23));
-    return _mm256_mul_ps(_mm256_mul_ps(p, scale1), scale2);
+    const __m256 shifter = _mm256_set1_ps(0x1.8p23f);
+    const __m256 z = _mm256_fmadd_ps(x, _mm256_set1_ps(0x1.715476p+0f), shifter);
+    const __m256 n = _mm256_sub_ps(z, shifter);
+    const __m256 b = _mm256_fnmadd_ps(n, _mm256_set1_ps(0x1.7f7d1cp-20f), _mm256_fnmadd_ps(n, _mm256_set1_ps(0x1.62e4p-1f), x));
+    const __m256i exponent = _mm256_slli_epi32(_mm256_castps_si256(z), 23);
+    const __m256 scale = _mm256_castsi256_ps(_mm256_add_epi32(exponent, _mm256_castps_si256(_mm256_set1_ps(1))));
+    const __m256 magnitude = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), n);
+    const __m256 large = _mm256_cmp_ps(magnitude, _mm256_set1_ps(126), _CMP_GT_OQ);
+    const __m256 b2 = _mm256_mul_ps(b, b);
+    const __m256 poly = _mm256_fmadd_ps(
+        _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_set1_ps(0x1.0e4020p-7f), b, _mm256_set1_ps(0x1.573e2ep-5f)), b2,
+                        _mm256_fmadd_ps(_mm256_set1_ps(0x1.555e66p-3f), b, _mm256_set1_ps(0x1.fffdb6p-2f))),
+        b2, _mm256_mul_ps(_mm256_set1_ps(0x1.ffffecp-1f), b));
+    if (!_mm256_movemask_ps(large)) return _mm256_fmadd_ps(poly, scale, scale);
+    // 2^n = s1 · s2 with both factors normal (s1 = 2^±127 or so), or s1² when |n| > 192 (overflow or zero).
+    const __m256i negative = _mm256_and_si256(_mm256_castps_si256(_mm256_cmp_ps(n, _mm256_setzero_ps(), _CMP_LE_OQ)),
+                                              _mm256_set1_epi32((int)0x82000000u));
+    const __m256 s1 = _mm256_castsi256_ps(_mm256_add_epi32(negative, _mm256_set1_epi32(0x7f000000)));
+    const __m256 s2 = _mm256_castsi256_ps(_mm256_sub_epi32(exponent, negative));
+    const __m256 huge = _mm256_cmp_ps(magnitude, _mm256_set1_ps(192), _CMP_GT_OQ);
+    const __m256 split = _mm256_mul_ps(_mm256_fmadd_ps(s2, poly, s2), s1);
+    const __m256 normal = _mm256_fmadd_ps(scale, poly, scale);
+    return _mm256_blendv_ps(_mm256_blendv_ps(normal, split, large), _mm256_mul_ps(s1, s1), huge);
 }
 
 void qk_rms_norm_avx2(const float *x, const float *weight, float epsilon, size_t n, float *y) {
-    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        const __m256 a = _mm256_loadu_ps(x + i), b = _mm256_loadu_ps(x + i + 8);
-        s0 = _mm256_fmadd_ps(a, a, s0);
-        s1 = _mm256_fmadd_ps(b, b, s1);
-    }
-    for (; i < n; i += 8) {
-        const __m256 a = _mm256_maskload_ps(x + i, qk_mask(n - i));
-        s0 = _mm256_fmadd_ps(a, a, s0);
-    }
-    const float sum = qk_reduce_add(_mm256_add_ps(s0, s1));
-    const __m256 inverse = _mm256_set1_ps(1.0f / sqrtf(sum / (float)n + epsilon));
-    for (i = 0; i < n; i += 8) {
+    const __m256 inverse = _mm256_set1_ps(qk_rms_inverse(x, n, epsilon));
+    for (size_t i = 0; i < n; i += 8) {
         const __m256i mask = qk_mask(n - i);
         const __m256 a = _mm256_maskload_ps(x + i, mask);
         _mm256_maskstore_ps(y + i, mask, _mm256_mul_ps(_mm256_mul_ps(a, inverse), _mm256_maskload_ps(weight + i, mask)));
@@ -100,14 +96,16 @@ void qk_softmax_avx2(float *x, size_t n) {
         maximum = _mm256_max_ps(maximum, v);
     }
     const __m256 shift = _mm256_set1_ps(qk_reduce_max(maximum));
-    __m256 sum = _mm256_setzero_ps();
+    // llama.cpp's order: each 8 exponentials summed in float32, those sums in float64, then one
+    // float32 reciprocal multiplied in.
+    double sum = 0;
     for (size_t i = 0; i < n; i += 8) {
         const __m256i mask = qk_mask(n - i);
         const __m256 e = _mm256_and_ps(qk_exp(_mm256_sub_ps(_mm256_maskload_ps(x + i, mask), shift)), _mm256_castsi256_ps(mask));
         _mm256_maskstore_ps(x + i, mask, e);
-        sum = _mm256_add_ps(sum, e);
+        sum += (double)qk_reduce_add(e);
     }
-    const __m256 inverse = _mm256_set1_ps(1.0f / qk_reduce_add(sum));
+    const __m256 inverse = _mm256_set1_ps((float)(1.0 / sum));
     for (size_t i = 0; i < n; i += 8) {
         const __m256i mask = qk_mask(n - i);
         _mm256_maskstore_ps(x + i, mask, _mm256_mul_ps(_mm256_maskload_ps(x + i, mask), inverse));
@@ -139,9 +137,30 @@ QK_ALWAYS_INLINE __m256 qk_kv_load(const void *row, size_t d, __m256i mask, qk_f
     return format == QK_FORMAT_Q8_0 ? _mm256_mul_ps(v, _mm256_set1_ps(qk_kv_scale(row, d, format))) : v;
 }
 
+/// Σ q·k over `dim` float32 values as ggml's vec_dot_f32 sums it on AVX2: four 8-lane running sums
+/// over each 32 values, added (0 + 2) + (1 + 3), the 8 lanes halved and pairwise added, then any
+/// values past the last 32 one by one.
+QK_ALWAYS_INLINE float qk_dot_f32_ggml(const float *q, const float *k, size_t dim) {
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    size_t d = 0;
+    for (; d + 32 <= dim; d += 32)
+        for (int c = 0; c < 4; c++)
+            acc[c] = _mm256_fmadd_ps(_mm256_loadu_ps(q + d + 8 * c), _mm256_loadu_ps(k + d + 8 * c), acc[c]);
+    const __m256 total = _mm256_add_ps(_mm256_add_ps(acc[0], acc[2]), _mm256_add_ps(acc[1], acc[3]));
+    const __m128 halves = _mm_add_ps(_mm256_castps256_ps128(total), _mm256_extractf128_ps(total, 1));
+    const __m128 pairs = _mm_hadd_ps(halves, halves);
+    float sum = _mm_cvtss_f32(_mm_hadd_ps(pairs, pairs));
+    for (; d < dim; d++) sum = _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(q[d]), _mm_set_ss(k[d]), _mm_set_ss(sum)));
+    return sum;
+}
+
 QK_ALWAYS_INLINE void qk_scores(qk_format format, const float *q, const char *keys, size_t row_bytes, size_t count,
                                 size_t dim, float scale, float *scores) {
     size_t j = 0;
+    if (format == QK_FORMAT_F32) {
+        for (; j < count; j++) scores[j] = qk_dot_f32_ggml(q, (const float *)(keys + j * row_bytes), dim) * scale;
+        return;
+    }
     for (; format == QK_FORMAT_Q8_0 && j + 4 <= count; j += 4) {
         // Per block of 32: the four products of unscaled codes, then one multiply-add by the scale.
         const char *k = keys + j * row_bytes;
@@ -223,6 +242,48 @@ QK_ALWAYS_INLINE void qk_mix(qk_format format, const float *p, const char *value
 void qk_attention_mix_avx2(qk_format format, const float *p, const void *values, size_t row_bytes, size_t count,
                            size_t dim, float *out) {
     QK_KV_SPECIALIZE(format, qk_mix, p, values, row_bytes, count, dim, out)
+}
+
+/// qk_attention_mix_lanes: each running sum holds 64 dimensions in 8 vectors while its positions
+/// stream by, then the sums of each 8 dimensions are reduced as llama.cpp does: 8 lanes as its
+/// tinyBLAS hsum ((0 + 4) + (2 + 6)) + ((1 + 5) + (3 + 7)), 32 as vec_dot_f32 (qk_dot_f32_ggml).
+void qk_attention_mix_lanes_avx2(const float *p, const float *values, size_t row_floats, size_t first, size_t count,
+                                 size_t dim, size_t lanes, float *out) {
+    float sums[32][64] __attribute__((aligned(32)));
+    for (size_t d0 = 0; d0 < dim; d0 += 64) {
+        const size_t width = dim - d0 < 64 ? dim - d0 : 64, vectors = (width + 7) / 8;
+        for (size_t lane = 0; lane < lanes; lane++) {
+            __m256 acc[8];
+            for (size_t v = 0; v < vectors; v++) acc[v] = _mm256_setzero_ps();
+            size_t j = (lane + lanes - first % lanes) % lanes;
+            for (; j < count; j += lanes) {
+                const __m256 weight = _mm256_set1_ps(p[j]);
+                const float *row = values + j * row_floats + d0;
+                for (size_t v = 0; v < vectors; v++) {
+                    const __m256i mask = qk_mask(width - 8 * v);
+                    acc[v] = _mm256_fmadd_ps(_mm256_maskload_ps(row + 8 * v, mask), weight, acc[v]);
+                }
+            }
+            for (size_t v = 0; v < vectors; v++) _mm256_store_ps(sums[lane] + 8 * v, acc[v]);
+        }
+        for (size_t v = 0; v < vectors; v++) {
+            __m256 s[32];
+            for (size_t lane = 0; lane < lanes; lane++) s[lane] = _mm256_load_ps(sums[lane] + 8 * v);
+            __m256 result;
+            if (lanes == 8) {
+                __m256 t[4];
+                for (int i = 0; i < 4; i++) t[i] = _mm256_add_ps(s[i + 4], s[i]);
+                result = _mm256_add_ps(_mm256_add_ps(t[0], t[2]), _mm256_add_ps(t[1], t[3]));
+            } else {
+                __m256 x[8], t[4];
+                for (int i = 0; i < 8; i++)
+                    x[i] = _mm256_add_ps(_mm256_add_ps(s[i], s[16 + i]), _mm256_add_ps(s[8 + i], s[24 + i]));
+                for (int i = 0; i < 4; i++) t[i] = _mm256_add_ps(x[i], x[i + 4]);
+                result = _mm256_add_ps(_mm256_add_ps(t[0], t[1]), _mm256_add_ps(t[2], t[3]));
+            }
+            _mm256_maskstore_ps(out + d0 + 8 * v, qk_mask(width - 8 * v), result);
+        }
+    }
 }
 
 #pragma clang attribute pop

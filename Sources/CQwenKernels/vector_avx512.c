@@ -32,20 +32,8 @@ QK_ALWAYS_INLINE __m512 qk_exp(__m512 x) {
 }
 
 void qk_rms_norm_avx512(const float *x, const float *weight, float epsilon, size_t n, float *y) {
-    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        const __m512 a = _mm512_loadu_ps(x + i), b = _mm512_loadu_ps(x + i + 16);
-        s0 = _mm512_fmadd_ps(a, a, s0);
-        s1 = _mm512_fmadd_ps(b, b, s1);
-    }
-    for (; i < n; i += 16) {
-        const __m512 a = _mm512_maskz_loadu_ps(qk_mask(n - i), x + i);
-        s0 = _mm512_fmadd_ps(a, a, s0);
-    }
-    const float sum = _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
-    const __m512 inverse = _mm512_set1_ps(1.0f / sqrtf(sum / (float)n + epsilon));
-    for (i = 0; i < n; i += 16) {
+    const __m512 inverse = _mm512_set1_ps(qk_rms_inverse(x, n, epsilon));
+    for (size_t i = 0; i < n; i += 16) {
         const __mmask16 mask = qk_mask(n - i);
         const __m512 a = _mm512_maskz_loadu_ps(mask, x + i);
         _mm512_mask_storeu_ps(y + i, mask, _mm512_mul_ps(_mm512_mul_ps(a, inverse), _mm512_maskz_loadu_ps(mask, weight + i)));
@@ -197,6 +185,12 @@ QK_ALWAYS_INLINE void qk_mix(qk_format format, const float *p, const char *value
 void qk_attention_mix_avx512(qk_format format, const float *p, const void *values, size_t row_bytes, size_t count,
                              size_t dim, float *out) {
     QK_KV_SPECIALIZE(format, qk_mix, p, values, row_bytes, count, dim, out)
+}
+
+/// The AVX2 kernel: llama.cpp's float32 attention order is its AVX2 build's here too.
+void qk_attention_mix_lanes_avx512(const float *p, const float *values, size_t row_floats, size_t first, size_t count,
+                                   size_t dim, size_t lanes, float *out) {
+    qk_attention_mix_lanes_avx2(p, values, row_floats, first, count, dim, lanes, out);
 }
 
 #pragma clang attribute pop

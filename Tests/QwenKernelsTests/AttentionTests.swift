@@ -87,6 +87,53 @@ import Testing
         }
     }
 
+    /// Σ p · v over float32 value rows in llama.cpp's order: position j in running sum j % lanes
+    /// (fused multiply-adds), the sums reduced as its tinyBLAS (8 lanes) or vec_dot_f32 (32) does.
+    static func llamaCppMix(_ p: Float, values: [Float], rows: ClosedRange<Int>, dim: Int, d: Int, lanes: Int) -> Float {
+        var sums = [Float](repeating: 0, count: 32)
+        for j in rows { sums[j % lanes] = sums[j % lanes].addingProduct(values[j * dim + d], p) }
+        var x = [Float](repeating: 0, count: 8), t = [Float](repeating: 0, count: 4)
+        for i in 0..<8 {
+            let low: Float = sums[i] + sums[16 + i], high: Float = sums[8 + i] + sums[24 + i]
+            x[i] = lanes == 8 ? sums[i] : low + high
+        }
+        for i in 0..<4 { t[i] = x[i] + x[i + 4] }
+        let even: Float = lanes == 8 ? t[0] + t[2] : t[0] + t[1], odd: Float = lanes == 8 ? t[1] + t[3] : t[2] + t[3]
+        return even + odd
+    }
+
+    /// With float32 rows every path sums the values in llama.cpp's lanes (32 for one query, as its
+    /// vec_dot_f32 decoding; 8 for several, as its tinyBLAS prefill), which GGUF models need to give
+    /// llama.cpp's logits bit for bit. Zero queries make every weight exactly 1 / count, so the
+    /// expected output is that order alone (and differs from summing the positions one by one).
+    @Test(arguments: KernelPath.supported)
+    func floatValuesSumInLlamaCppLanes(path: KernelPath) {
+        var random = TestRandom(seed: 13)
+        let pool = ThreadPool(threadCount: 2)
+        let dim = 72
+        var orderMatters = false
+        for (start, queries, window) in [(70, 1, nil), (30, 5, nil), (50, 3, 20 as Int?), (5, 1, nil)] {
+            let capacity = start + queries
+            let values = random.floats(capacity * dim)
+            var output = [Float](repeating: .nan, count: queries * dim)
+            Kernels.attention(
+                query: [Float](repeating: 0, count: queries * dim), keys: random.floats(capacity * dim), values: values,
+                capacity: capacity, queryCount: queries, startPosition: start, headCount: 1, kvHeadCount: 1, headDim: dim,
+                scale: 0.125, window: window, into: &output, pool: pool, path: path)
+            for i in 0..<queries {
+                let position = start + i, first = window.map { max(0, position - $0 + 1) } ?? 0
+                let p = Float(1 / Double(position + 1 - first))
+                for d in 0..<dim {
+                    let expected = Self.llamaCppMix(p, values: values, rows: first...position, dim: dim, d: d, lanes: queries == 1 ? 32 : 8)
+                    #expect(output[i * dim + d] == expected, "start \(start) query \(i) d \(d)")
+                    let inOrder = (first...position).reduce(Float(0)) { $0.addingProduct(values[$1 * dim + d], p) }
+                    orderMatters = orderMatters || inOrder != expected
+                }
+            }
+        }
+        #expect(orderMatters)
+    }
+
     @Test func scratchGrowsWithCapacity() {
         let pool = ThreadPool(threadCount: 2)
         var random = TestRandom(seed: 12)

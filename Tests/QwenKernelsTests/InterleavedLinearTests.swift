@@ -68,8 +68,8 @@ import Testing
     }
 
     /// Prefill stays in integers for every interleaved format. Q4_0, Q4_K and Q6_K keep decoding's
-    /// arithmetic bit for bit; Q8_0 and Q5_0 sum each block whole before scaling (llama.cpp's repacked
-    /// arithmetic) where decoding keeps eight lanes per block (llama.cpp's vec_dot): the same
+    /// arithmetic bit for bit; Q8_0 and Q5_0 sum each block whole before scaling (faster; llama.cpp's
+    /// x86 prefill keeps the lanes) where decoding keeps eight lanes per block (llama.cpp's vec_dot): the same
     /// products up to float32 rounding of 7 block terms (bound 1e-5 of the larger of 1 and the value).
     /// Either way a row's prefill result does not depend on the other rows.
     @Test(arguments: KernelPath.supported, formats)

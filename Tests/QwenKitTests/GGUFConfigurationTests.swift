@@ -46,6 +46,7 @@ import Testing
         var config = try Qwen2Configuration.load(from: Fixtures.url("models/\(model)/config.json"))
         config.dtype = nil
         config.maxWindowLayers = 28
+        config.arithmetic = .llamaCpp
         return config
     }
 

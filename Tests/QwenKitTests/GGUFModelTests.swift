@@ -22,7 +22,7 @@ import Testing
 
     /// The logits after each of `ids` fed one token at a time: the decode path, whose products
     /// are llama.cpp's vec_dot arithmetic (prefill rounds activations the same way, but sums Q8_0
-    /// and Q5_0 blocks whole, as llama.cpp's repacked kernels do).
+    /// and Q5_0 blocks whole, where llama.cpp's x86 prefill keeps vec_dot's lanes).
     static func decodeLogits(_ model: Qwen2Model, _ ids: [Int]) throws -> [[Float]] {
         let cache = try model.makeCache(contextLength: ids.count)
         var logits = Logits(vocabularySize: model.configuration.vocabSize)

@@ -150,6 +150,37 @@ import Testing
         for (got, want) in zip(x, expected) { #expect(abs(Double(got) - want) <= 1e-6) }
     }
 
+    /// llama.cpp's tables (GGUF models): the angle of pair i + 1 is pair i's times powf(theta, -2/d),
+    /// from the position, through float32 cosf/sinf, as ggml's rope cache; within float32 rounding of
+    /// the angles of transformers' tables. The rotation fuses the x0 products as llama.cpp's build does.
+    @Test func llamaCppArithmeticFollowsGgml() throws {
+        let rope = try RotaryEmbedding(headDim: 64, theta: 100000, scaling: nil, maxPositionEmbeddings: 8192, arithmetic: .llamaCpp)
+        let reference = try RotaryEmbedding(headDim: 64, theta: 100000, scaling: nil, maxPositionEmbeddings: 8192)
+        var cos = [Float](repeating: 0, count: 32), sin = cos, cosT = cos, sinT = cos
+        for position in [1, 9, 300, 4095] {
+            cos.withUnsafeMutableBufferPointer { c in
+                sin.withUnsafeMutableBufferPointer { s in rope.fillTables(positions: position..<position + 1, cos: c.baseAddress!, sin: s.baseAddress!) }
+            }
+            cosT.withUnsafeMutableBufferPointer { c in
+                sinT.withUnsafeMutableBufferPointer { s in reference.fillTables(positions: position..<position + 1, cos: c.baseAddress!, sin: s.baseAddress!) }
+            }
+            var angle = Float(position), differs = false
+            for i in 0..<32 {
+                #expect(cos[i] == Foundation.cosf(angle) && sin[i] == Foundation.sinf(angle), "position \(position) pair \(i)")
+                #expect(abs(cos[i] - cosT[i]) <= Float(position) * 1e-6 && abs(sin[i] - sinT[i]) <= Float(position) * 1e-6)
+                differs = differs || cos[i] != cosT[i]
+                angle *= Foundation.powf(100000, -2 / 64)
+            }
+            if position > 1 { #expect(differs, "position \(position): llama.cpp's angles should not be transformers'") }
+        }
+        var x: [Float] = [0.3, -1.7, 2.9, 0.11]
+        let c: [Float] = [0.6, -0.2], s: [Float] = [0.8, 0.98]
+        x.withUnsafeMutableBufferPointer { v in
+            RotaryEmbedding.rotate(v.baseAddress!, rowCount: 1, headCount: 1, headDim: 4, cos: c, sin: s, arithmetic: .llamaCpp)
+        }
+        #expect(x[0] == (-(Float(2.9) * 0.8)).addingProduct(0.3, 0.6) && x[2] == (Float(2.9) * 0.6).addingProduct(0.3, 0.8))
+    }
+
     @Test func unsupportedScalingIsRejected() {
         let scaling = RopeScaling(ropeType: .longrope, factor: 2, originalMaxPositionEmbeddings: 4096)
         #expect(throws: ModelError.unsupportedRopeScaling("longrope")) {

@@ -28,8 +28,9 @@ void qk_quant_linear(qk_isa isa, const void *xq, size_t x_rows, qk_matrix w, con
 /// float32 panels this replaced: Q4_0 4864 × 896 53 against 199 µs, Q8_0 78 against 139, Q5_0 78
 /// against 178, Q4_K 4864 × 1536 135 against 290, Q6_K 190 against 340): Q4_0_X8, Q4_K_X8 and
 /// Q6_K_X8 exactly as qk_quant_linear; Q8_0_X8 and Q5_0_X8 sum each block whole before scaling
-/// (llama.cpp's repacked arithmetic: Q8_0 78 µs per row against 117 µs in qk_quant_linear's eight
-/// lanes), so their results differ from qk_quant_linear's in the last bits. The row-major formats
+/// (Q8_0 78 µs per row against 117 µs in qk_quant_linear's eight lanes), so their results differ in
+/// the last bits from qk_quant_linear's and from llama.cpp's x86 prefill, which keeps the eight
+/// lanes (its tinyBLAS for Q8_0 and Q5_0; it repacks only Q4_0 and Q4_K). The row-major formats
 /// are qk_quant_linear itself (llama.cpp's vec_dot for every row, Q4_1's among them).
 void qk_quant_linear_prefill(qk_isa isa, const void *xq, size_t x_rows, qk_matrix w, const float *bias,
                              size_t row_begin, size_t row_end, float *y);
@@ -50,8 +51,8 @@ qk_format qk_quant_interleaved_format(qk_format format);
 /// slices (slice k of row r at 32·k + 4·r), so one 32-byte load feeds all 8 rows and a product comes
 /// out in the 8 lanes of one vector. Q8_0, Q5_0, Q4_K and Q6_K give bit for bit the row-major results
 /// (llama.cpp's dot products) in qk_quant_linear; Q4_0 (and Q8_0, Q5_0 in qk_quant_linear_prefill) sums
-/// each block whole before scaling, as llama.cpp's repacked kernels do (Q4_0's is its x86 default),
-/// so it differs from the row-major kernels in the last bits.
+/// each block whole before scaling, as llama.cpp's repacked Q4_0 (its x86 default) does, so it
+/// differs from the row-major kernels in the last bits.
 /// Rows row_begin..<row_end (multiples of 8) only, so separate threads can share the work.
 void qk_quant_interleave(qk_matrix w, size_t row_begin, size_t row_end, void *out);
 

@@ -17,6 +17,7 @@ struct Qwen2Attention {
     let headDim: Int
     let scale: Float
     let ropeStyle: RopeStyle
+    let arithmetic: ReferenceArithmetic
     /// The sliding window of this layer, nil for full attention.
     let window: Int?
 
@@ -39,7 +40,8 @@ struct Qwen2Attention {
         keyBias = try bias("k_proj", count: kvWidth)
         valueBias = try bias("v_proj", count: kvWidth)
         ropeStyle = c.ropeStyle
-        scale = Float(1 / Double(headDim).squareRoot())
+        arithmetic = c.arithmetic
+        scale = c.arithmetic == .llamaCpp ? 1 / Float(headDim).squareRoot() : Float(1 / Double(headDim).squareRoot())
         window = c.slidingWindow(forLayer: layer)
     }
 
@@ -56,9 +58,11 @@ struct Qwen2Attention {
         Self.linear(x, rowCount: rowCount, weight: key, bias: keyBias, into: k, pool: pool)
         Self.linear(x, rowCount: rowCount, weight: value, bias: valueBias, into: v, pool: pool)
         RotaryEmbedding.rotate(
-            q, rowCount: rowCount, headCount: headCount, headDim: headDim, cos: buffers.cos, sin: buffers.sin, style: ropeStyle)
+            q, rowCount: rowCount, headCount: headCount, headDim: headDim, cos: buffers.cos, sin: buffers.sin,
+            style: ropeStyle, arithmetic: arithmetic)
         RotaryEmbedding.rotate(
-            k, rowCount: rowCount, headCount: kvHeadCount, headDim: headDim, cos: buffers.cos, sin: buffers.sin, style: ropeStyle)
+            k, rowCount: rowCount, headCount: kvHeadCount, headDim: headDim, cos: buffers.cos, sin: buffers.sin,
+            style: ropeStyle, arithmetic: arithmetic)
         for segment in segments {
             let cache = segment.cache, first = segment.rows.lowerBound
             cache.store(keys: k + first * kvWidth, values: v + first * kvWidth, rowCount: segment.rows.count, layer: layer)

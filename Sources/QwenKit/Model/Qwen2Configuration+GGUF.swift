@@ -51,6 +51,7 @@ extension Qwen2Configuration {
         } catch let error as DecodingError {
             throw Self.ggufError(error, file: metadata.file, prefix: prefix)
         }
+        arithmetic = .llamaCpp
         if architecture == .llama {
             ropeStyle = .interleaved
             try checkLlamaRope(gguf, prefix: prefix)

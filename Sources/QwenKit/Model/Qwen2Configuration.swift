@@ -22,6 +22,9 @@ public struct Qwen2Configuration: Codable, Sendable, Equatable {
     /// How the weights pair head elements for RoPE: ``RopeStyle/halves`` for Hugging Face
     /// checkpoints (not a `config.json` field); a Llama GGUF sets ``RopeStyle/interleaved``.
     public var ropeStyle: RopeStyle = .halves
+    /// Whose float32 arithmetic RoPE and the attention scale follow: ``ReferenceArithmetic/transformers``
+    /// for Hugging Face checkpoints (not a `config.json` field); a GGUF sets ``ReferenceArithmetic/llamaCpp``.
+    public var arithmetic: ReferenceArithmetic = .transformers
     /// Width of the residual stream (`hidden_size`).
     public var hiddenSize: Int
     /// Width of the MLP (`intermediate_size`).

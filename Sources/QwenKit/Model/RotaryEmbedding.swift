@@ -1,6 +1,7 @@
 import Foundation
 
-/// Rotary position embedding (RoPE) as Hugging Face transformers computes it for Qwen2: the
+/// Rotary position embedding (RoPE) as Hugging Face transformers computes it for Qwen2 (or as
+/// llama.cpp does, ``ReferenceArithmetic``): the
 /// inverse frequencies of the head dimension pairs, optionally rescaled (linear or YaRN), and
 /// the rotation of each head vector by `position × frequency`, pairing element `i` with
 /// element `i + headDim/2` ("rotate half"), or element `2i` with `2i + 1` for weights laid out
@@ -16,22 +17,39 @@ public struct RotaryEmbedding: Sendable {
     public let inverseFrequencies: [Float]
     /// The factor applied to cos and sin (YaRN's attention factor; 1 otherwise).
     public let attentionScaling: Float
+    /// Whose arithmetic ``fillTables(positions:cos:sin:)`` follows (see ``ReferenceArithmetic``).
+    public let arithmetic: ReferenceArithmetic
+    /// llama.cpp's ratio between consecutive angles, `powf(theta, -2 / headDim)`.
+    private let angleRatio: Float
+    /// llama.cpp's factor on every angle: 1 / the linear scaling factor, or nil where llama.cpp's
+    /// angles are not used (transformers' arithmetic, or YaRN, whose tables stay transformers').
+    private let angleScale: Float?
 
     /// The embedding a model's configuration asks for.
     public init(configuration: Qwen2Configuration) throws {
         try self.init(
             headDim: configuration.headDim, theta: configuration.ropeTheta,
             scaling: configuration.ropeScaling,
-            maxPositionEmbeddings: configuration.maxPositionEmbeddings)
+            maxPositionEmbeddings: configuration.maxPositionEmbeddings, arithmetic: configuration.arithmetic)
     }
 
     /// The embedding for a head dimension, a RoPE base `theta` and an optional scaling.
-    public init(headDim: Int, theta: Double, scaling: RopeScaling?, maxPositionEmbeddings: Int) throws {
+    public init(
+        headDim: Int, theta: Double, scaling: RopeScaling?, maxPositionEmbeddings: Int,
+        arithmetic: ReferenceArithmetic = .transformers
+    ) throws {
         guard headDim >= 2, headDim % 2 == 0 else {
             throw ModelError.invalidConfiguration(field: "head_dim", reason: "must be even and at least 2, got \(headDim)")
         }
         guard theta > 0 else {
             throw ModelError.invalidConfiguration(field: "rope_theta", reason: "must be positive, got \(theta)")
+        }
+        self.arithmetic = arithmetic
+        angleRatio = Foundation.powf(Float(theta), -2 / Float(headDim))
+        switch (arithmetic, scaling?.ropeType) {
+        case (.llamaCpp, nil): angleScale = 1
+        case (.llamaCpp, .linear?): angleScale = scaling.map { 1 / Float($0.factor) }
+        default: angleScale = nil
         }
         let thetaPowers = Self.thetaPowers(headDim: headDim, theta: theta)
         guard let scaling else {
@@ -97,16 +115,28 @@ public struct RotaryEmbedding: Sendable {
     }
 
     /// Writes `cos` and `sin` of `position × inverseFrequency` (times the attention scaling) for
-    /// each position, `headDim / 2` values per position, into row-major tables.
+    /// each position, `headDim / 2` values per position, into row-major tables. With llama.cpp's
+    /// arithmetic (unless YaRN) the angle of pair `i + 1` is pair `i`'s times `powf(theta, -2/d)`,
+    /// starting from the position, and cos/sin are the float32 `cosf`/`sinf`, as ggml's rope cache.
     public func fillTables(
         positions: Range<Int>, cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>
     ) {
         let half = inverseFrequencies.count
         for (row, position) in positions.enumerated() {
-            for i in 0..<half {
-                let angle = Double(Float(position) * inverseFrequencies[i])
-                cos[row * half + i] = Float(Foundation.cos(angle)) * attentionScaling
-                sin[row * half + i] = Float(Foundation.sin(angle)) * attentionScaling
+            let c = cos + row * half, s = sin + row * half
+            if let angleScale {
+                var angle = Float(position)
+                for i in 0..<half {
+                    c[i] = Foundation.cosf(angleScale * angle) * attentionScaling
+                    s[i] = Foundation.sinf(angleScale * angle) * attentionScaling
+                    angle *= angleRatio
+                }
+            } else {
+                for i in 0..<half {
+                    let angle = Double(Float(position) * inverseFrequencies[i])
+                    c[i] = Float(Foundation.cos(angle)) * attentionScaling
+                    s[i] = Float(Foundation.sin(angle)) * attentionScaling
+                }
             }
         }
     }
@@ -114,10 +144,13 @@ public struct RotaryEmbedding: Sendable {
     /// Rotates `headCount` consecutive head vectors of each of `rowCount` rows in place, row `r`
     /// by the angles in row `r` of the `cos`/`sin` tables from ``fillTables(positions:cos:sin:)``;
     /// pair `i` is elements `i` and `i + headDim/2`, or `2i` and `2i + 1` when `style` is
-    /// ``RopeStyle/interleaved``.
+    /// ``RopeStyle/interleaved``. A pair (x0, x1) becomes (x0·cos − x1·sin, x0·sin + x1·cos), each
+    /// product rounded (transformers), or with the x0 products fused into the sums as llama.cpp's
+    /// compiled rope does.
     public static func rotate(
         _ x: UnsafeMutablePointer<Float>, rowCount: Int, headCount: Int, headDim: Int,
-        cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, style: RopeStyle = .halves
+        cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, style: RopeStyle = .halves,
+        arithmetic: ReferenceArithmetic = .transformers
     ) {
         let half = headDim / 2
         let (firstStride, secondOffset) = style == .halves ? (1, half) : (2, 1)
@@ -128,8 +161,13 @@ public struct RotaryEmbedding: Sendable {
                 for i in 0..<half {
                     let a = i * firstStride, b = a + secondOffset
                     let first = v[a], second = v[b]
-                    v[a] = first * c[i] + (-second) * s[i]
-                    v[b] = second * c[i] + first * s[i]
+                    if arithmetic == .llamaCpp {
+                        v[a] = (-(second * s[i])).addingProduct(first, c[i])
+                        v[b] = (second * c[i]).addingProduct(first, s[i])
+                    } else {
+                        v[a] = first * c[i] + (-second) * s[i]
+                        v[b] = second * c[i] + first * s[i]
+                    }
                 }
             }
         }
