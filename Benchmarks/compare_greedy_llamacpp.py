@@ -29,6 +29,9 @@ PROMPTS = [
     "How many legs does a spider have?",
     "Translate 'good morning' into Spanish.",
     "What is 12 plus 7?",
+    "Give me a short recipe for pancakes.",
+    "Why is the sky blue?",
+    "Name a famous painting by Leonardo da Vinci.",
 ]
 
 

@@ -12,56 +12,25 @@ usage (llama-cpp-python 0.3.36 and numpy in the interpreter; a release build of 
 import hashlib
 import json
 import os
-import subprocess
 import sys
-import tempfile
 
 import llama_cpp
-import numpy as np
 
-PROMPTS = [
-    "What is the capital of France?",
-    "Write a haiku about the sea.",
-    "Explain in two sentences what a CPU cache is.",
-    "List three fruits that are red.",
-    "How many legs does a spider have?",
-    "Translate 'good morning' into Spanish.",
-    "What is 12 plus 7?",
-    "Give me a short recipe for pancakes.",
-    "Why is the sky blue?",
-    "Name a famous painting by Leonardo da Vinci.",
-]
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "Benchmarks"))
+import compare_greedy_llamacpp as compare  # noqa: E402  (the prompts, the rendering, llama.cpp's greedy loop)
+
 MAX_TOKENS = 64
 
 
-def render(qwen, gguf, prompt):
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump([{"role": "user", "content": prompt}], f)
-    try:
-        return subprocess.run([qwen, "template", "--model", gguf, "--messages-file", f.name],
-                              check=True, capture_output=True, text=True).stdout
-    finally:
-        os.unlink(f.name)
-
-
 def main():
-    gguf, qwen = sys.argv[1], sys.argv[2]
+    gguf, compare.QWEN = sys.argv[1], sys.argv[2]
     llm = llama_cpp.Llama(model_path=gguf, n_ctx=1024, n_batch=512, n_threads=2, logits_all=True, verbose=False,
                           type_k=0, type_v=0, flash_attn=False)
-    vocab = llama_cpp.llama_model_get_vocab(llm.model)
     cases = []
-    for prompt in PROMPTS:
-        ids = llm.tokenize(render(qwen, gguf, prompt).encode(), add_bos=False, special=True)
-        llm.reset()
-        llm.eval(ids)
-        generated = []
-        for _ in range(MAX_TOKENS):
-            token = int(np.argmax(llm.scores[llm.n_tokens - 1]))
-            generated.append(token)
-            if llama_cpp.llama_vocab_is_eog(vocab, token):
-                break
-            llm.eval([token])
-        cases.append({"prompt": prompt, "prompt_ids": ids, "generated_ids": generated})
+    for prompt in compare.PROMPTS:
+        ids = llm.tokenize(compare.render(gguf, prompt).encode(), add_bos=False, special=True)
+        cases.append({"prompt": prompt, "prompt_ids": ids, "generated_ids": compare.llama_greedy(llm, ids, MAX_TOKENS)})
     with open(gguf, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()
     out = {"file": os.path.basename(gguf), "bytes": os.path.getsize(gguf), "sha256": digest, "llama_cpp_python": llama_cpp.__version__,
