@@ -3,14 +3,16 @@
 # aggregate decode tokens/s and time to first token (p50/p99) at 1, 4, 8 and 16 concurrent
 # streams (../shared/bench/serve_load.py), then the ratios.
 #
-# usage: Benchmarks/serve_compare.sh [GGUF]      (default: /work/bench/out/qwen2.5-0.5b-q8_0.gguf)
+# usage: Benchmarks/serve_compare.sh [GGUF]      (default: $BENCH_ROOT/out/qwen2.5-0.5b-q8_0.gguf)
 # environment:
 #   THREADS (2)        threads of both servers
 #   SLOTS (16)         parallel sequences: qwen serve --parallel, llama-server -np
 #   CONTEXT (16384)    llama-server -c (shared by its slots); qwen serve gets CONTEXT/SLOTS per sequence
 #   CONCURRENCY (1,4,8,16)  MAX_TOKENS (64)  REQUESTS (1)  serve_load.py --concurrency/--max-tokens/
 #                      --requests-per-client
-#   LLAMA_SERVER       the llama-server binary (default: /work/bench/llama-build/bin/llama-server)
+#   BENCH_ROOT         work dir (default Benchmarks/work, as compare_llamacpp.sh)
+#   LLAMA_SERVER       the llama-server binary (default: built as target llama-server in the llama.cpp
+#                      build directory compare_llamacpp.sh configures under BENCH_ROOT)
 #   SERVE_LOAD         the load generator (default: ../shared/bench/serve_load.py beside the repo)
 #   QWEN               an existing qwen binary (skips the build)
 # Builds `qwen` in release mode unless QWEN is set. Not part of CI (needs llama.cpp and a full-size model). The host
@@ -18,10 +20,16 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-GGUF="${1:-/work/bench/out/qwen2.5-0.5b-q8_0.gguf}"
+BENCH_ROOT="${BENCH_ROOT:-$root/Benchmarks/work}"
+GGUF="${1:-$BENCH_ROOT/out/qwen2.5-0.5b-q8_0.gguf}"
 THREADS="${THREADS:-2}" SLOTS="${SLOTS:-16}" CONTEXT="${CONTEXT:-16384}"
 CONCURRENCY="${CONCURRENCY:-1,4,8,16}" MAX_TOKENS="${MAX_TOKENS:-64}" REQUESTS="${REQUESTS:-1}"
-LLAMA_SERVER="${LLAMA_SERVER:-/work/bench/llama-build/bin/llama-server}"
+if [ -z "${LLAMA_SERVER:-}" ]; then
+    LLAMA_SERVER="$BENCH_ROOT/llama-build/bin/llama-server"
+    if [ ! -x "$LLAMA_SERVER" ] && [ -f "$BENCH_ROOT/llama-build/CMakeCache.txt" ]; then
+        cmake --build "$BENCH_ROOT/llama-build" -j "$(nproc)" --target llama-server >&2
+    fi
+fi
 SERVE_LOAD="${SERVE_LOAD:-$root/../shared/bench/serve_load.py}"
 PORT="${PORT:-18181}"
 for file in "$GGUF" "$LLAMA_SERVER" "$SERVE_LOAD"; do
