@@ -72,6 +72,11 @@ static inline const void *qk_row_pointer(qk_matrix w, size_t row) {
     default: fn(QK_FORMAT_F32, __VA_ARGS__); break;                                                  \
     }
 
+/// QK_KV_SPECIALIZE for the formats qk_attention_mix takes (float32 values go to qk_attention_mix_lanes).
+#define QK_KV_SPECIALIZE_CODED(format, fn, ...)                                                      \
+    if (format == QK_FORMAT_F16) fn(QK_FORMAT_F16, __VA_ARGS__);                                     \
+    else fn(QK_FORMAT_Q8_0, __VA_ARGS__);
+
 #define QK_DECLARE_ISA(isa)                                                                          \
     void qk_linear_##isa(const float *x, size_t x_rows, qk_matrix w, const float *bias,               \
                          size_t row_begin, size_t row_end, float *y);                                \

@@ -90,7 +90,7 @@ __attribute__((always_inline)) static inline void qk_mix(qk_format format, const
 
 void qk_attention_mix_portable(qk_format format, const float *p, const void *values, size_t row_bytes,
                                size_t count, size_t dim, float *out) {
-    QK_KV_SPECIALIZE(format, qk_mix, p, values, row_bytes, count, dim, out)
+    QK_KV_SPECIALIZE_CODED(format, qk_mix, p, values, row_bytes, count, dim, out)
 }
 
 /// The running sums of qk_attention_mix_lanes reduced in llama.cpp's order: 8 as its tinyBLAS hsum,

@@ -184,7 +184,7 @@ QK_ALWAYS_INLINE void qk_mix(qk_format format, const float *p, const char *value
 
 void qk_attention_mix_avx512(qk_format format, const float *p, const void *values, size_t row_bytes, size_t count,
                              size_t dim, float *out) {
-    QK_KV_SPECIALIZE(format, qk_mix, p, values, row_bytes, count, dim, out)
+    QK_KV_SPECIALIZE_CODED(format, qk_mix, p, values, row_bytes, count, dim, out)
 }
 
 /// The AVX2 kernel: llama.cpp's float32 attention order is its AVX2 build's here too.

@@ -19,11 +19,10 @@ public struct RotaryEmbedding: Sendable {
     public let attentionScaling: Float
     /// Whose arithmetic ``fillTables(positions:cos:sin:)`` follows (see ``ReferenceArithmetic``).
     public let arithmetic: ReferenceArithmetic
-    /// llama.cpp's ratio between consecutive angles, `powf(theta, -2 / headDim)`.
-    private let angleRatio: Float
-    /// llama.cpp's factor on every angle: 1 / the linear scaling factor, or nil where llama.cpp's
-    /// angles are not used (transformers' arithmetic, or YaRN, whose tables stay transformers').
-    private let angleScale: Float?
+    /// llama.cpp's angles: the ratio between consecutive ones, `powf(theta, -2 / headDim)`, and the
+    /// factor on every angle (1 / the linear scaling factor); nil where they are not used
+    /// (transformers' arithmetic, or YaRN, whose tables stay transformers').
+    private let llamaCppAngles: (ratio: Float, scale: Float)?
 
     /// The embedding a model's configuration asks for.
     public init(configuration: Qwen2Configuration) throws {
@@ -45,11 +44,11 @@ public struct RotaryEmbedding: Sendable {
             throw ModelError.invalidConfiguration(field: "rope_theta", reason: "must be positive, got \(theta)")
         }
         self.arithmetic = arithmetic
-        angleRatio = Foundation.powf(Float(theta), -2 / Float(headDim))
-        switch (arithmetic, scaling?.ropeType) {
-        case (.llamaCpp, nil): angleScale = 1
-        case (.llamaCpp, .linear?): angleScale = scaling.map { 1 / Float($0.factor) }
-        default: angleScale = nil
+        let ratio = Foundation.powf(Float(theta), -2 / Float(headDim))
+        switch (arithmetic, scaling) {
+        case (.llamaCpp, nil): llamaCppAngles = (ratio, 1)
+        case (.llamaCpp, let scaling?) where scaling.ropeType == .linear: llamaCppAngles = (ratio, 1 / Float(scaling.factor))
+        default: llamaCppAngles = nil
         }
         let thetaPowers = Self.thetaPowers(headDim: headDim, theta: theta)
         guard let scaling else {
@@ -124,12 +123,12 @@ public struct RotaryEmbedding: Sendable {
         let half = inverseFrequencies.count
         for (row, position) in positions.enumerated() {
             let c = cos + row * half, s = sin + row * half
-            if let angleScale {
+            if let (ratio, scale) = llamaCppAngles {
                 var angle = Float(position)
                 for i in 0..<half {
-                    c[i] = Foundation.cosf(angleScale * angle) * attentionScaling
-                    s[i] = Foundation.sinf(angleScale * angle) * attentionScaling
-                    angle *= angleRatio
+                    c[i] = Foundation.cosf(scale * angle) * attentionScaling
+                    s[i] = Foundation.sinf(scale * angle) * attentionScaling
+                    angle *= ratio
                 }
             } else {
                 for i in 0..<half {
