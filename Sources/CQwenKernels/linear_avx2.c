@@ -114,6 +114,7 @@ enum {
     QK_MR = 6,    ///< activation rows per register tile
     QK_NR = 16,   ///< weight rows per packed panel (two vectors)
     QK_KC = 256,  ///< columns per packed panel: 16 KiB of float32
+    QK_MC = 256,  ///< activation rows per block: their 256 KiB stay in L2 while every panel passes
 };
 
 /// Transposes the 8×8 block v (v[i] is row i) in registers: afterwards v[i] is column i.

@@ -102,6 +102,7 @@ enum {
     QK_MR = 8,    ///< activation rows per register tile
     QK_NR = 32,   ///< weight rows per packed panel (two vectors)
     QK_KC = 256,  ///< columns per packed panel: 32 KiB of float32, resident in L1
+    QK_MC = 256,  ///< activation rows per block: their 256 KiB stay in L2 while every panel passes
 };
 
 /// Transposes the 16×16 block v (v[i] is row i) in registers: afterwards v[i] is column i.

@@ -7,15 +7,18 @@ QK_ALWAYS_INLINE void qk_gemm(const float *x, size_t x_rows, qk_matrix w, const 
                               size_t row_end, float *y, const int format) {
     float panel[QK_KC * QK_NR] __attribute__((aligned(QK_PANEL_ALIGN)));
     const size_t columns = w.columns;
-    for (size_t r = row_begin; r < row_end; r += QK_NR) {
-        const size_t nr = row_end - r < QK_NR ? row_end - r : QK_NR;
+    for (size_t m0 = 0; m0 < x_rows; m0 += QK_MC) {
+        const size_t m_end = x_rows - m0 < QK_MC ? x_rows : m0 + QK_MC;
         for (size_t k0 = 0; k0 < columns; k0 += QK_KC) {
             const size_t kc = columns - k0 < QK_KC ? columns - k0 : QK_KC;
-            qk_pack_panel(w, r, nr, k0, kc, panel, format);
-            for (size_t m = 0; m < x_rows; m += QK_MR) {
-                const size_t mr = x_rows - m < QK_MR ? x_rows - m : QK_MR;
-                qk_micro_kernel_any(mr, x + m * columns + k0, columns, panel, kc, y + m * w.rows + r, w.rows, nr,
-                                    bias ? bias + r : NULL, k0 == 0);
+            for (size_t r = row_begin; r < row_end; r += QK_NR) {
+                const size_t nr = row_end - r < QK_NR ? row_end - r : QK_NR;
+                qk_pack_panel(w, r, nr, k0, kc, panel, format);
+                for (size_t m = m0; m < m_end; m += QK_MR) {
+                    const size_t mr = m_end - m < QK_MR ? m_end - m : QK_MR;
+                    qk_micro_kernel_any(mr, x + m * columns + k0, columns, panel, kc, y + m * w.rows + r, w.rows, nr,
+                                        bias ? bias + r : NULL, k0 == 0);
+                }
             }
         }
     }

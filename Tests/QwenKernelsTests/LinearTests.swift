@@ -31,7 +31,7 @@ import Testing
         let pools = [ThreadPool(threadCount: 1), ThreadPool(threadCount: 2)]
         for (rows, columns) in Self.shapes {
             let matrix = TestMatrix(format: format, rows: rows, columns: columns, random: &random)
-            for rowCount in [1, 2, 3, 4, 5, 8, 17, 33, 41] {
+            for rowCount in [1, 2, 3, 4, 5, 8, 17, 33, 41, 300] {
                 let x = random.floats(rowCount * columns)
                 for bias in [nil, random.floats(rows)] {
                     let expected = Self.reference(x: x, rowCount: rowCount, matrix: matrix, bias: bias)
