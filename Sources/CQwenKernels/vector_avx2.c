@@ -15,6 +15,18 @@ QK_ALWAYS_INLINE __m256i qk_mask(size_t remaining) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(remaining > 8 ? 8 : remaining)), lanes);
 }
 
+/// The floats x[0..<min(n, 8)], the other lanes zero. Whole vectors take plain loads: masked moves
+/// are slow on AMD cores.
+QK_ALWAYS_INLINE __m256 qk_load_upto8(const float *x, size_t n) {
+    return n >= 8 ? _mm256_loadu_ps(x) : _mm256_maskload_ps(x, qk_mask(n));
+}
+
+/// Stores the first min(n, 8) lanes of v at x (plain stores for whole vectors, as qk_load_upto8).
+QK_ALWAYS_INLINE void qk_store_upto8(float *x, size_t n, __m256 v) {
+    if (n >= 8) _mm256_storeu_ps(x, v);
+    else _mm256_maskstore_ps(x, qk_mask(n), v);
+}
+
 QK_ALWAYS_INLINE float qk_reduce_add(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
@@ -63,27 +75,22 @@ QK_ALWAYS_INLINE __m256 qk_exp(__m256 x) {
 void qk_rms_norm_avx2(const float *x, const float *weight, float epsilon, size_t n, float *y) {
     const __m256 inverse = _mm256_set1_ps(qk_rms_inverse(x, n, epsilon));
     for (size_t i = 0; i < n; i += 8) {
-        const __m256i mask = qk_mask(n - i);
-        const __m256 a = _mm256_maskload_ps(x + i, mask);
-        _mm256_maskstore_ps(y + i, mask, _mm256_mul_ps(_mm256_mul_ps(a, inverse), _mm256_maskload_ps(weight + i, mask)));
+        const __m256 a = qk_load_upto8(x + i, n - i);
+        qk_store_upto8(y + i, n - i, _mm256_mul_ps(_mm256_mul_ps(a, inverse), qk_load_upto8(weight + i, n - i)));
     }
 }
 
 void qk_silu_multiply_avx2(float *gate, const float *up, size_t n) {
     const __m256 one = _mm256_set1_ps(1.0f);
     for (size_t i = 0; i < n; i += 8) {
-        const __m256i mask = qk_mask(n - i);
-        const __m256 g = _mm256_maskload_ps(gate + i, mask);
+        const __m256 g = qk_load_upto8(gate + i, n - i);
         const __m256 silu = _mm256_div_ps(g, _mm256_add_ps(one, qk_exp(_mm256_sub_ps(_mm256_setzero_ps(), g))));
-        _mm256_maskstore_ps(gate + i, mask, _mm256_mul_ps(silu, _mm256_maskload_ps(up + i, mask)));
+        qk_store_upto8(gate + i, n - i, _mm256_mul_ps(silu, qk_load_upto8(up + i, n - i)));
     }
 }
 
 void qk_add_avx2(const float *y, float *x, size_t n) {
-    for (size_t i = 0; i < n; i += 8) {
-        const __m256i mask = qk_mask(n - i);
-        _mm256_maskstore_ps(x + i, mask, _mm256_add_ps(_mm256_maskload_ps(x + i, mask), _mm256_maskload_ps(y + i, mask)));
-    }
+    for (size_t i = 0; i < n; i += 8) qk_store_upto8(x + i, n - i, _mm256_add_ps(qk_load_upto8(x + i, n - i), qk_load_upto8(y + i, n - i)));
 }
 
 void qk_softmax_avx2(float *x, size_t n) {
@@ -91,8 +98,8 @@ void qk_softmax_avx2(float *x, size_t n) {
     const __m256 negative_infinity = _mm256_set1_ps(-INFINITY);
     __m256 maximum = negative_infinity;
     for (size_t i = 0; i < n; i += 8) {
-        const __m256i mask = qk_mask(n - i);
-        const __m256 v = _mm256_blendv_ps(negative_infinity, _mm256_maskload_ps(x + i, mask), _mm256_castsi256_ps(mask));
+        const __m256 v = n - i >= 8 ? _mm256_loadu_ps(x + i)
+                                    : _mm256_blendv_ps(negative_infinity, qk_load_upto8(x + i, n - i), _mm256_castsi256_ps(qk_mask(n - i)));
         maximum = _mm256_max_ps(maximum, v);
     }
     const __m256 shift = _mm256_set1_ps(qk_reduce_max(maximum));
@@ -100,16 +107,13 @@ void qk_softmax_avx2(float *x, size_t n) {
     // float32 reciprocal multiplied in.
     double sum = 0;
     for (size_t i = 0; i < n; i += 8) {
-        const __m256i mask = qk_mask(n - i);
-        const __m256 e = _mm256_and_ps(qk_exp(_mm256_sub_ps(_mm256_maskload_ps(x + i, mask), shift)), _mm256_castsi256_ps(mask));
-        _mm256_maskstore_ps(x + i, mask, e);
+        const __m256 exponential = qk_exp(_mm256_sub_ps(qk_load_upto8(x + i, n - i), shift));
+        const __m256 e = n - i >= 8 ? exponential : _mm256_and_ps(exponential, _mm256_castsi256_ps(qk_mask(n - i)));
+        qk_store_upto8(x + i, n - i, e);
         sum += (double)qk_reduce_add(e);
     }
     const __m256 inverse = _mm256_set1_ps((float)(1.0 / sum));
-    for (size_t i = 0; i < n; i += 8) {
-        const __m256i mask = qk_mask(n - i);
-        _mm256_maskstore_ps(x + i, mask, _mm256_mul_ps(_mm256_maskload_ps(x + i, mask), inverse));
-    }
+    for (size_t i = 0; i < n; i += 8) qk_store_upto8(x + i, n - i, _mm256_mul_ps(qk_load_upto8(x + i, n - i), inverse));
 }
 
 /// The scale of value d of a cached row: its block's float16 scale for Q8_0, 1 for float rows.
@@ -138,26 +142,69 @@ QK_ALWAYS_INLINE __m256 qk_kv_load(const void *row, size_t d, __m256i mask, qk_f
 }
 
 /// Σ q·k over `dim` float32 values as ggml's vec_dot_f32 sums it on AVX2: four 8-lane running sums
-/// over each 32 values, added (0 + 2) + (1 + 3), the 8 lanes halved and pairwise added, then any
-/// values past the last 32 one by one.
-QK_ALWAYS_INLINE float qk_dot_f32_ggml(const float *q, const float *k, size_t dim) {
+/// over each 32 values, added (0 + 2) + (1 + 3) (this function, over the first `whole` = dim rounded
+/// down to 32 values), the 8 lanes halved and pairwise added (qk_ggml_lane_total or, for 8 dot
+/// products at once, qk_ggml_lane_totals8), then any values past the last 32 one by one
+/// (qk_dot_f32_tail).
+QK_ALWAYS_INLINE __m256 qk_dot_f32_ggml_lanes(const float *q, const float *k, size_t whole) {
     __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-    size_t d = 0;
-    for (; d + 32 <= dim; d += 32)
+    for (size_t d = 0; d < whole; d += 32)
         for (int c = 0; c < 4; c++)
             acc[c] = _mm256_fmadd_ps(_mm256_loadu_ps(q + d + 8 * c), _mm256_loadu_ps(k + d + 8 * c), acc[c]);
-    const __m256 total = _mm256_add_ps(_mm256_add_ps(acc[0], acc[2]), _mm256_add_ps(acc[1], acc[3]));
-    const __m128 halves = _mm_add_ps(_mm256_castps256_ps128(total), _mm256_extractf128_ps(total, 1));
+    return _mm256_add_ps(_mm256_add_ps(acc[0], acc[2]), _mm256_add_ps(acc[1], acc[3]));
+}
+
+/// ggml's reduction of one 8-lane sum: halves added, then pairs: (h0 + h1) + (h2 + h3).
+QK_ALWAYS_INLINE float qk_ggml_lane_total(__m256 lanes) {
+    const __m128 halves = _mm_add_ps(_mm256_castps256_ps128(lanes), _mm256_extractf128_ps(lanes, 1));
     const __m128 pairs = _mm_hadd_ps(halves, halves);
-    float sum = _mm_cvtss_f32(_mm_hadd_ps(pairs, pairs));
-    for (; d < dim; d++) sum = _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(q[d]), _mm_set_ss(k[d]), _mm_set_ss(sum)));
+    return _mm_cvtss_f32(_mm_hadd_ps(pairs, pairs));
+}
+
+/// qk_ggml_lane_total of l[0..<8] as lanes 0..<8 of one vector, with the same additions.
+QK_ALWAYS_INLINE __m256 qk_ggml_lane_totals8(const __m256 l[8]) {
+    __m256 halves[4];  // halves[i] = [halves of l[2i] | halves of l[2i + 1]]
+    for (int i = 0; i < 4; i++)
+        halves[i] = _mm256_add_ps(_mm256_permute2f128_ps(l[2 * i], l[2 * i + 1], 0x20),
+                                  _mm256_permute2f128_ps(l[2 * i], l[2 * i + 1], 0x31));
+    // Pairs, then totals: lanes hold sums 0, 2, 4, 6 | 1, 3, 5, 7.
+    const __m256 totals = _mm256_hadd_ps(_mm256_hadd_ps(halves[0], halves[1]), _mm256_hadd_ps(halves[2], halves[3]));
+    return _mm256_permutevar8x32_ps(totals, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+/// sum + q[d]·k[d] for d in whole..<dim, one fused multiply-add at a time.
+QK_ALWAYS_INLINE float qk_dot_f32_tail(const float *q, const float *k, size_t whole, size_t dim, float sum) {
+    for (size_t d = whole; d < dim; d++) sum = _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(q[d]), _mm_set_ss(k[d]), _mm_set_ss(sum)));
     return sum;
+}
+
+QK_ALWAYS_INLINE float qk_dot_f32_ggml(const float *q, const float *k, size_t dim) {
+    const size_t whole = dim & ~(size_t)31;
+    return qk_dot_f32_tail(q, k, whole, dim, qk_ggml_lane_total(qk_dot_f32_ggml_lanes(q, k, whole)));
+}
+
+/// scores[j] = (q · key j) · scale for 8 keys, each summed as qk_dot_f32_ggml (reduced together).
+QK_ALWAYS_INLINE void qk_scores_f32_8(const float *q, const char *keys, size_t row_bytes, size_t dim, float scale,
+                                      float *scores) {
+    const size_t whole = dim & ~(size_t)31;
+    __m256 lanes[8];
+    for (int i = 0; i < 8; i++) lanes[i] = qk_dot_f32_ggml_lanes(q, (const float *)(keys + (size_t)i * row_bytes), whole);
+    const __m256 totals = qk_ggml_lane_totals8(lanes);
+    if (whole == dim) {
+        _mm256_storeu_ps(scores, _mm256_mul_ps(totals, _mm256_set1_ps(scale)));
+        return;
+    }
+    float sums[8];
+    _mm256_storeu_ps(sums, totals);
+    for (int i = 0; i < 8; i++)
+        scores[i] = qk_dot_f32_tail(q, (const float *)(keys + (size_t)i * row_bytes), whole, dim, sums[i]) * scale;
 }
 
 QK_ALWAYS_INLINE void qk_scores(qk_format format, const float *q, const char *keys, size_t row_bytes, size_t count,
                                 size_t dim, float scale, float *scores) {
     size_t j = 0;
     if (format == QK_FORMAT_F32) {
+        for (; j + 8 <= count; j += 8) qk_scores_f32_8(q, keys + j * row_bytes, row_bytes, dim, scale, scores + j);
         for (; j < count; j++) scores[j] = qk_dot_f32_ggml(q, (const float *)(keys + j * row_bytes), dim) * scale;
         return;
     }
@@ -259,10 +306,7 @@ void qk_attention_mix_lanes_avx2(const float *p, const float *values, size_t row
             for (; j < count; j += lanes) {
                 const __m256 weight = _mm256_set1_ps(p[j]);
                 const float *row = values + j * row_floats + d0;
-                for (size_t v = 0; v < vectors; v++) {
-                    const __m256i mask = qk_mask(width - 8 * v);
-                    acc[v] = _mm256_fmadd_ps(_mm256_maskload_ps(row + 8 * v, mask), weight, acc[v]);
-                }
+                for (size_t v = 0; v < vectors; v++) acc[v] = _mm256_fmadd_ps(qk_load_upto8(row + 8 * v, width - 8 * v), weight, acc[v]);
             }
             for (size_t v = 0; v < vectors; v++) _mm256_store_ps(sums[lane] + 8 * v, acc[v]);
         }
@@ -281,7 +325,7 @@ void qk_attention_mix_lanes_avx2(const float *p, const float *values, size_t row
                 for (int i = 0; i < 4; i++) t[i] = _mm256_add_ps(x[i], x[i + 4]);
                 result = _mm256_add_ps(_mm256_add_ps(t[0], t[1]), _mm256_add_ps(t[2], t[3]));
             }
-            _mm256_maskstore_ps(out + d0 + 8 * v, qk_mask(width - 8 * v), result);
+            qk_store_upto8(out + d0 + 8 * v, width - 8 * v, result);
         }
     }
 }
