@@ -1,3 +1,4 @@
+import Foundation
 import QwenKernels
 import Testing
 
@@ -44,6 +45,23 @@ import Testing
                     }
                 }
             }
+        }
+    }
+
+    /// The copy split over threads (each prefaulting its own pages first) writes the same bytes as
+    /// one thread, for every format and a row count that does not split evenly.
+    @Test(arguments: formats)
+    func copiesAlikeOnSeveralThreads(format: WeightFormat) {
+        var random = TestRandom(seed: 23)
+        let matrix = QuantizedTestMatrix(format: format, rows: 8 * 1000, columns: format.blockSize * 2, random: &random)
+        matrix.withMatrix { rowMajor in
+            let byteCount = rowMajor.byteCount
+            let one = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+            let several = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+            defer { one.deallocate(); several.deallocate() }
+            _ = rowMajor.interleaved(into: one)
+            _ = rowMajor.interleaved(into: several, threadCount: 3)
+            #expect(memcmp(one, several, byteCount) == 0)
         }
     }
 

@@ -134,6 +134,12 @@ void qk_pool_destroy(qk_pool *pool);
 /// participants; returns when every chunk is done. Not reentrant.
 void qk_pool_run(qk_pool *pool, size_t count, size_t chunk_count, qk_pool_body body, void *context);
 
+/// Makes the whole pages inside start..<start + byte_count present and writable in one system call
+/// (Linux MADV_POPULATE_WRITE), rather than one page fault per page as they are first written; the
+/// pages' contents are unchanged. Returns 1 if it did, 0 where the OS cannot (the pages then fault
+/// in as usual).
+int qk_prefault_write(void *start, size_t byte_count);
+
 #include "CQwenQuant.h"
 
 #endif
