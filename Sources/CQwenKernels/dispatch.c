@@ -65,9 +65,8 @@ void qk_attention(qk_isa isa, const qk_attention_shape *s, size_t task_begin, si
             // llama.cpp's order (its KV cache in float32): one query (decoding) as vec_dot_f32's 32
             // lanes, several (prefill) as its tinyBLAS's 8.
             const size_t lanes = s->query_count == 1 ? 32 : 8;
-            for (size_t h = 0; h < group; h++)
-                QK_DISPATCH(isa, qk_attention_mix_lanes, scores + h * stride, (const float *)values,
-                            row_bytes / sizeof(float), first, count, dim, lanes, output + h * dim)
+            QK_DISPATCH(isa, qk_attention_mix_lanes, scores, stride, (const float *)values, row_bytes / sizeof(float),
+                        first, count, dim, lanes, group, output, dim)
             continue;
         }
         for (size_t h = 0; h < group; h++) memset(output + h * dim, 0, dim * sizeof(float));

@@ -92,12 +92,13 @@ static inline const void *qk_row_pointer(qk_matrix w, size_t row) {
     /* out[d] += Σ_j p[j] · value_j[d] for d < dim, value j at values + j · row_bytes (F16, Q8_0) */ \
     void qk_attention_mix_##isa(qk_format format, const float *p, const void *values,                \
                                 size_t row_bytes, size_t count, size_t dim, float *out);             \
-    /* out[d] = Σ_j p[j] · value_j[d] over float32 rows row_floats apart, in llama.cpp's order:   */ \
-    /* position first + j joins running sum (first + j) % lanes (fused multiply-adds), and the   */ \
-    /* sums are reduced as its tinyBLAS (lanes 8, prefill) or vec_dot_f32 (32, one query) does  */ \
-    void qk_attention_mix_lanes_##isa(const float *p, const float *values, size_t row_floats,         \
-                                      size_t first, size_t count, size_t dim, size_t lanes,          \
-                                      float *out);
+    /* For each of `heads` query heads h sharing the value rows: out[h * out_stride + d] =        */ \
+    /* Σ_j p[h * p_stride + j] · value_j[d] over float32 rows row_floats apart, in llama.cpp's   */ \
+    /* order: position first + j joins running sum (first + j) % lanes (fused multiply-adds), and */ \
+    /* the sums are reduced as its tinyBLAS (lanes 8, prefill) or vec_dot_f32 (32, one query) does */ \
+    void qk_attention_mix_lanes_##isa(const float *p, size_t p_stride, const float *values,           \
+                                      size_t row_floats, size_t first, size_t count, size_t dim,     \
+                                      size_t lanes, size_t heads, float *out, size_t out_stride);
 
 QK_DECLARE_ISA(portable)
 #if defined(__x86_64__) || defined(_M_X64)

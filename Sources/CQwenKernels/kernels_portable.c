@@ -102,12 +102,15 @@ static float qk_reduce_lanes(const float *s, size_t lanes) {
     return lanes == 8 ? (t[0] + t[2]) + (t[1] + t[3]) : (t[0] + t[1]) + (t[2] + t[3]);
 }
 
-void qk_attention_mix_lanes_portable(const float *p, const float *values, size_t row_floats, size_t first, size_t count,
-                                     size_t dim, size_t lanes, float *out) {
-    for (size_t d = 0; d < dim; d++) {
-        float sums[32] = {0};
-        for (size_t j = 0; j < count; j++)
-            sums[(first + j) % lanes] = fmaf(values[j * row_floats + d], p[j], sums[(first + j) % lanes]);
-        out[d] = qk_reduce_lanes(sums, lanes);
+void qk_attention_mix_lanes_portable(const float *p, size_t p_stride, const float *values, size_t row_floats,
+                                     size_t first, size_t count, size_t dim, size_t lanes, size_t heads, float *out,
+                                     size_t out_stride) {
+    for (size_t h = 0; h < heads; h++) {
+        for (size_t d = 0; d < dim; d++) {
+            float sums[32] = {0};
+            for (size_t j = 0; j < count; j++)
+                sums[(first + j) % lanes] = fmaf(values[j * row_floats + d], p[h * p_stride + j], sums[(first + j) % lanes]);
+            out[h * out_stride + d] = qk_reduce_lanes(sums, lanes);
+        }
     }
 }

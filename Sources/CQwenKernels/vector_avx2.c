@@ -291,42 +291,71 @@ void qk_attention_mix_avx2(qk_format format, const float *p, const void *values,
     QK_KV_SPECIALIZE_CODED(format, qk_mix, p, values, row_bytes, count, dim, out)
 }
 
-/// qk_attention_mix_lanes: each running sum holds 64 dimensions in 8 vectors while its positions
-/// stream by, then the sums of each 8 dimensions are reduced as llama.cpp does: 8 lanes as its
-/// tinyBLAS hsum ((0 + 4) + (2 + 6)) + ((1 + 5) + (3 + 7)), 32 as vec_dot_f32 (qk_dot_f32_ggml).
-void qk_attention_mix_lanes_avx2(const float *p, const float *values, size_t row_floats, size_t first, size_t count,
-                                 size_t dim, size_t lanes, float *out) {
-    float sums[32][64] __attribute__((aligned(32)));
-    for (size_t d0 = 0; d0 < dim; d0 += 64) {
-        const size_t width = dim - d0 < 64 ? dim - d0 : 64, vectors = (width + 7) / 8;
+/// qk_attention_mix_lanes for H query heads (1-4) at once, on strips of W vectors (H · W <= 8 running
+/// sums in registers): each value row's strip is loaded once for all H heads (the rows stream from L2,
+/// and that load, not the multiply-adds, bounded the one-head kernel). Each head's running sums of
+/// each lane are then reduced as llama.cpp does: 8 lanes as its tinyBLAS hsum
+/// ((0 + 4) + (2 + 6)) + ((1 + 5) + (3 + 7)), 32 as vec_dot_f32 (qk_dot_f32_ggml). Every output's
+/// arithmetic is the one-head kernel's, whatever H and W.
+QK_ALWAYS_INLINE void qk_mix_lanes_heads(const int H, const int W, const float *p, size_t p_stride, const float *values,
+                                         size_t row_floats, size_t first, size_t count, size_t dim, size_t lanes,
+                                         float *out, size_t out_stride) {
+    float sums[32][64] __attribute__((aligned(32)));  // lane, then head h's vector v at (h · W + v) · 8
+    for (size_t d0 = 0; d0 < dim; d0 += 8 * (size_t)W) {
+        const size_t width = dim - d0 < 8 * (size_t)W ? dim - d0 : 8 * (size_t)W, vectors = (width + 7) / 8;
         for (size_t lane = 0; lane < lanes; lane++) {
-            __m256 acc[8];
-            for (size_t v = 0; v < vectors; v++) acc[v] = _mm256_setzero_ps();
-            size_t j = (lane + lanes - first % lanes) % lanes;
-            for (; j < count; j += lanes) {
-                const __m256 weight = _mm256_set1_ps(p[j]);
+            __m256 acc[4][8];
+            for (int h = 0; h < H; h++)
+                for (int v = 0; v < W; v++) acc[h][v] = _mm256_setzero_ps();
+            for (size_t j = (lane + lanes - first % lanes) % lanes; j < count; j += lanes) {
                 const float *row = values + j * row_floats + d0;
-                for (size_t v = 0; v < vectors; v++) acc[v] = _mm256_fmadd_ps(qk_load_upto8(row + 8 * v, width - 8 * v), weight, acc[v]);
+                __m256 strip[8];
+                for (int v = 0; v < W; v++)
+                    if ((size_t)v < vectors) strip[v] = qk_load_upto8(row + 8 * v, width - 8 * (size_t)v);
+                for (int h = 0; h < H; h++) {
+                    const __m256 weight = _mm256_set1_ps(p[(size_t)h * p_stride + j]);
+                    for (int v = 0; v < W; v++)
+                        if ((size_t)v < vectors) acc[h][v] = _mm256_fmadd_ps(strip[v], weight, acc[h][v]);
+                }
             }
-            for (size_t v = 0; v < vectors; v++) _mm256_store_ps(sums[lane] + 8 * v, acc[v]);
+            for (int h = 0; h < H; h++)
+                for (int v = 0; v < W; v++) _mm256_store_ps(sums[lane] + (h * W + v) * 8, acc[h][v]);
         }
-        for (size_t v = 0; v < vectors; v++) {
-            __m256 s[32];
-            for (size_t lane = 0; lane < lanes; lane++) s[lane] = _mm256_load_ps(sums[lane] + 8 * v);
-            __m256 result;
-            if (lanes == 8) {
-                __m256 t[4];
-                for (int i = 0; i < 4; i++) t[i] = _mm256_add_ps(s[i + 4], s[i]);
-                result = _mm256_add_ps(_mm256_add_ps(t[0], t[2]), _mm256_add_ps(t[1], t[3]));
-            } else {
-                __m256 x[8], t[4];
-                for (int i = 0; i < 8; i++)
-                    x[i] = _mm256_add_ps(_mm256_add_ps(s[i], s[16 + i]), _mm256_add_ps(s[8 + i], s[24 + i]));
-                for (int i = 0; i < 4; i++) t[i] = _mm256_add_ps(x[i], x[i + 4]);
-                result = _mm256_add_ps(_mm256_add_ps(t[0], t[1]), _mm256_add_ps(t[2], t[3]));
+        for (int h = 0; h < H; h++)
+            for (size_t v = 0; v < vectors; v++) {
+                __m256 s[32];
+                for (size_t lane = 0; lane < lanes; lane++) s[lane] = _mm256_load_ps(sums[lane] + (h * W + (int)v) * 8);
+                __m256 result;
+                if (lanes == 8) {
+                    __m256 t[4];
+                    for (int i = 0; i < 4; i++) t[i] = _mm256_add_ps(s[i + 4], s[i]);
+                    result = _mm256_add_ps(_mm256_add_ps(t[0], t[2]), _mm256_add_ps(t[1], t[3]));
+                } else {
+                    __m256 x[8], t[4];
+                    for (int i = 0; i < 8; i++)
+                        x[i] = _mm256_add_ps(_mm256_add_ps(s[i], s[16 + i]), _mm256_add_ps(s[8 + i], s[24 + i]));
+                    for (int i = 0; i < 4; i++) t[i] = _mm256_add_ps(x[i], x[i + 4]);
+                    result = _mm256_add_ps(_mm256_add_ps(t[0], t[1]), _mm256_add_ps(t[2], t[3]));
+                }
+                qk_store_upto8(out + (size_t)h * out_stride + d0 + 8 * v, width - 8 * v, result);
             }
-            qk_store_upto8(out + d0 + 8 * v, width - 8 * v, result);
+    }
+}
+
+void qk_attention_mix_lanes_avx2(const float *p, size_t p_stride, const float *values, size_t row_floats,
+                                 size_t first, size_t count, size_t dim, size_t lanes, size_t heads, float *out,
+                                 size_t out_stride) {
+    for (size_t h = 0; h < heads;) {
+        const size_t left = heads - h, take = left == 5 ? 3 : left > 4 ? 4 : left;  // 7 = 4 + 3, 6 = 4 + 2, 5 = 3 + 2
+        const float *ph = p + h * p_stride;
+        float *oh = out + h * out_stride;
+        switch (take) {
+        case 4: qk_mix_lanes_heads(4, 2, ph, p_stride, values, row_floats, first, count, dim, lanes, oh, out_stride); break;
+        case 3: qk_mix_lanes_heads(3, 2, ph, p_stride, values, row_floats, first, count, dim, lanes, oh, out_stride); break;
+        case 2: qk_mix_lanes_heads(2, 4, ph, p_stride, values, row_floats, first, count, dim, lanes, oh, out_stride); break;
+        default: qk_mix_lanes_heads(1, 8, ph, p_stride, values, row_floats, first, count, dim, lanes, oh, out_stride); break;
         }
+        h += take;
     }
 }
 

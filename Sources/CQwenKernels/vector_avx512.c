@@ -188,9 +188,10 @@ void qk_attention_mix_avx512(qk_format format, const float *p, const void *value
 }
 
 /// The AVX2 kernel: llama.cpp's float32 attention order is its AVX2 build's here too.
-void qk_attention_mix_lanes_avx512(const float *p, const float *values, size_t row_floats, size_t first, size_t count,
-                                   size_t dim, size_t lanes, float *out) {
-    qk_attention_mix_lanes_avx2(p, values, row_floats, first, count, dim, lanes, out);
+void qk_attention_mix_lanes_avx512(const float *p, size_t p_stride, const float *values, size_t row_floats,
+                                   size_t first, size_t count, size_t dim, size_t lanes, size_t heads, float *out,
+                                   size_t out_stride) {
+    qk_attention_mix_lanes_avx2(p, p_stride, values, row_floats, first, count, dim, lanes, heads, out, out_stride);
 }
 
 #pragma clang attribute pop
