@@ -104,30 +104,35 @@ import Testing
 
     /// With float32 rows every path sums the values in llama.cpp's lanes (32 for one query, as its
     /// vec_dot_f32 decoding; 8 for several, as its tinyBLAS prefill), which GGUF models need to give
-    /// llama.cpp's logits bit for bit. Zero queries make every weight exactly 1 / count, so the
-    /// expected output is that order alone (and differs from summing the positions one by one).
+    /// llama.cpp's logits bit for bit, for any number of query heads per KV head (the kernels mix up
+    /// to 4 heads at once). Zero queries make every weight exactly 1 / count, so the expected output
+    /// is that order alone (and differs from summing the positions one by one).
     @Test(arguments: KernelPath.supported)
     func floatValuesSumInLlamaCppLanes(path: KernelPath) {
         var random = TestRandom(seed: 13)
         let pool = ThreadPool(threadCount: 2)
         let dim = 72
         var orderMatters = false
-        for (start, queries, window) in [(70, 1, nil), (30, 5, nil), (50, 3, 20 as Int?), (5, 1, nil)] {
-            let capacity = start + queries
-            let values = random.floats(capacity * dim)
-            var output = [Float](repeating: .nan, count: queries * dim)
-            Kernels.attention(
-                query: [Float](repeating: 0, count: queries * dim), keys: random.floats(capacity * dim), values: values,
-                capacity: capacity, queryCount: queries, startPosition: start, headCount: 1, kvHeadCount: 1, headDim: dim,
-                scale: 0.125, window: window, into: &output, pool: pool, path: path)
-            for i in 0..<queries {
-                let position = start + i, first = window.map { max(0, position - $0 + 1) } ?? 0
-                let p = Float(1 / Double(position + 1 - first))
-                for d in 0..<dim {
-                    let expected = Self.llamaCppMix(p, values: values, rows: first...position, dim: dim, d: d, lanes: queries == 1 ? 32 : 8)
-                    #expect(output[i * dim + d] == expected, "start \(start) query \(i) d \(d)")
-                    let inOrder = (first...position).reduce(Float(0)) { $0.addingProduct(values[$1 * dim + d], p) }
-                    orderMatters = orderMatters || inOrder != expected
+        for heads in [1, 2, 3, 7] {
+            for (start, queries, window) in [(70, 1, nil), (30, 5, nil), (50, 3, 20 as Int?), (5, 1, nil)] {
+                let capacity = start + queries
+                let values = random.floats(capacity * dim)
+                var output = [Float](repeating: .nan, count: queries * heads * dim)
+                Kernels.attention(
+                    query: [Float](repeating: 0, count: queries * heads * dim), keys: random.floats(capacity * dim),
+                    values: values, capacity: capacity, queryCount: queries, startPosition: start, headCount: heads,
+                    kvHeadCount: 1, headDim: dim, scale: 0.125, window: window, into: &output, pool: pool, path: path)
+                for i in 0..<queries {
+                    let position = start + i, first = window.map { max(0, position - $0 + 1) } ?? 0
+                    let p = Float(1 / Double(position + 1 - first))
+                    for d in 0..<dim {
+                        let expected = Self.llamaCppMix(p, values: values, rows: first...position, dim: dim, d: d, lanes: queries == 1 ? 32 : 8)
+                        for h in 0..<heads {
+                            #expect(output[(i * heads + h) * dim + d] == expected, "heads \(heads) start \(start) query \(i) head \(h) d \(d)")
+                        }
+                        let inOrder = (first...position).reduce(Float(0)) { $0.addingProduct(values[$1 * dim + d], p) }
+                        orderMatters = orderMatters || inOrder != expected
+                    }
                 }
             }
         }
