@@ -4,7 +4,7 @@ import Testing
 @Suite struct PrefaultTests {
     /// Prefaulting keeps what the pages hold (written or not yet touched) and, on Linux, succeeds.
     @Test func keepsContents() {
-        let byteCount = 5 * 4096 + 123
+        let byteCount = (1 << 20) + 123  // whole pages inside whatever the page size
         let memory = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
         defer { memory.deallocate() }
         let bytes = memory.bindMemory(to: UInt8.self, capacity: byteCount)
