@@ -1,7 +1,7 @@
 // The blocked GEMM driver and the linear-layer entry point shared by linear_avx2.c and
 // linear_avx512.c. The including file defines, under its target attribute, qk_dot_tile_any and
-// QK_DOT_MR/QK_DOT_NR (row kernels), qk_pack_panel, qk_micro_kernel_any, QK_KC/QK_NR/QK_MR,
-// QK_PANEL_ALIGN (bytes) and QK_ISA_NAME(name), then includes this file once.
+// QK_DOT_MR/QK_DOT_NR (row kernels), qk_pack_panel, qk_micro_kernel_any,
+// QK_MC/QK_KC/QK_NR/QK_MR, QK_PANEL_ALIGN (bytes) and QK_ISA_NAME(name), then includes this file once.
 
 QK_ALWAYS_INLINE void qk_gemm(const float *x, size_t x_rows, qk_matrix w, const float *bias, size_t row_begin,
                               size_t row_end, float *y, const int format) {

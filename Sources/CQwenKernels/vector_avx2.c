@@ -98,8 +98,9 @@ void qk_softmax_avx2(float *x, size_t n) {
     const __m256 negative_infinity = _mm256_set1_ps(-INFINITY);
     __m256 maximum = negative_infinity;
     for (size_t i = 0; i < n; i += 8) {
+        const __m256i tail = qk_mask(n - i);
         const __m256 v = n - i >= 8 ? _mm256_loadu_ps(x + i)
-                                    : _mm256_blendv_ps(negative_infinity, qk_load_upto8(x + i, n - i), _mm256_castsi256_ps(qk_mask(n - i)));
+                                    : _mm256_blendv_ps(negative_infinity, _mm256_maskload_ps(x + i, tail), _mm256_castsi256_ps(tail));
         maximum = _mm256_max_ps(maximum, v);
     }
     const __m256 shift = _mm256_set1_ps(qk_reduce_max(maximum));
