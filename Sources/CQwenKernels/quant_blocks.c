@@ -199,7 +199,8 @@ static void qk_interleave_q4_K(qk_matrix w, size_t row_begin, size_t row_end, vo
     }
 }
 
-void qk_quant_interleave(qk_matrix w, size_t row_begin, size_t row_end, void *out) {
+/// qk_quant_interleave, the pages being in.
+static void qk_quant_interleave_rows(qk_matrix w, size_t row_begin, size_t row_end, void *out) {
     if (w.format == QK_FORMAT_Q4_K) return qk_interleave_q4_K(w, row_begin, row_end, out);
     if (w.format == QK_FORMAT_Q6_K) return qk_interleave_q6_K(w, row_begin, row_end, out);
     const size_t blocks = w.columns / QK_BLOCK, row_bytes = qk_quant_row_bytes(w.format, w.columns);
@@ -234,6 +235,13 @@ void qk_quant_interleave(qk_matrix w, size_t row_begin, size_t row_end, void *ou
             }
         }
     }
+}
+
+void qk_quant_interleave(qk_matrix w, size_t row_begin, size_t row_end, void *out) {
+    // Every 8 rows fill 8 rows' bytes in both layouts, so the rows' bytes sit at the same offsets.
+    const size_t row_bytes = qk_quant_row_bytes(w.format, w.columns);
+    qk_prefault_write((char *)out + row_begin * row_bytes, (row_end - row_begin) * row_bytes);
+    qk_quant_interleave_rows(w, row_begin, row_end, out);
 }
 
 /// `blocks` blocks of the row-major quantized `format` at `p`, dequantized to y.

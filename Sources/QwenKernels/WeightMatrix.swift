@@ -101,19 +101,17 @@ public struct WeightMatrix: @unchecked Sendable {
     ///
     /// The copy runs on `threadCount` threads, each on its own rows: writing fresh memory is mostly
     /// the kernel clearing pages, which then happens on every core (1.5B Q8_0, 2 cores, launch to first
-    /// token: 3.6–8.0 s on one thread, 2.4–3.6 s on two), and each thread first faults its pages in
-    /// with one system call (`qk_prefault_write`) rather than one fault per page (1.65–3.6 s ->
-    /// 1.4–1.8 s on two threads).
+    /// token: 3.6–8.0 s on one thread, 2.4–3.6 s on two), and each thread first faults its part's
+    /// pages in with one system call (`qk_quant_interleave` calls `qk_prefault_write`) rather than one
+    /// fault per page (1.65–3.6 s -> 1.4–1.8 s on two threads).
     public func interleaved(into destination: UnsafeMutableRawPointer, threadCount: Int = 1) -> WeightMatrix {
         precondition(canInterleave, "only row-major quantized matrices (not Q4_1) of a multiple of 8 rows interleave")
         let groups = rows / Int(QK_INTERLEAVE_ROWS), parts = max(1, min(threadCount, groups))
-        let source = self, groupBytes = byteCount / groups
+        let source = self
         nonisolated(unsafe) let out = destination
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             let begin = groups * part / parts * Int(QK_INTERLEAVE_ROWS)
             let end = groups * (part + 1) / parts * Int(QK_INTERLEAVE_ROWS)
-            // Each 8 rows fill the same number of bytes: fault this part's pages in at once first.
-            _ = qk_prefault_write(out + begin / Int(QK_INTERLEAVE_ROWS) * groupBytes, (end - begin) / Int(QK_INTERLEAVE_ROWS) * groupBytes)
             qk_quant_interleave(source.cMatrix, begin, end, out)
         }
         return WeightMatrix(base: destination, format: format, rows: rows, columns: columns, isInterleaved: true)

@@ -43,14 +43,16 @@ public final class LanguageModel: Sendable {
         }
         switch location {
         case .directory(let directory):
+            let tokenizerResult = BackgroundResult { try Tokenizer(directory: directory) }
             model = try Qwen2Model(directory: directory, threadCount: threadCount, progress: modelProgress)
-            tokenizer = try Tokenizer(directory: directory)
+            tokenizer = try tokenizerResult.value()
             chatTemplate = location.existingFile("tokenizer_config.json") == nil ? nil : try ChatTemplate(location: location)
             generationConfiguration = try location.existingFile("generation_config.json").map(GenerationConfiguration.load(from:))
         case .gguf(let url):
             let file = try GGUFFile(url: url)
+            let tokenizerResult = BackgroundResult { try Tokenizer(gguf: file) }
             model = try Qwen2Model(gguf: file, threadCount: threadCount, progress: modelProgress)
-            tokenizer = try Tokenizer(gguf: file)
+            tokenizer = try tokenizerResult.value()
             chatTemplate = try file.chatTemplate() == nil ? nil : ChatTemplate(gguf: file)
             generationConfiguration = nil
         }

@@ -53,7 +53,8 @@ qk_format qk_quant_interleaved_format(qk_format format);
 /// (llama.cpp's dot products) in qk_quant_linear; Q4_0 (and Q8_0, Q5_0 in qk_quant_linear_prefill) sums
 /// each block whole before scaling, as llama.cpp's repacked Q4_0 (its x86 default) does, so it
 /// differs from the row-major kernels in the last bits.
-/// Rows row_begin..<row_end (multiples of 8) only, so separate threads can share the work.
+/// Rows row_begin..<row_end (multiples of 8) only, so separate threads can share the work; their
+/// bytes of `out` are first faulted in with one system call (qk_prefault_write).
 void qk_quant_interleave(qk_matrix w, size_t row_begin, size_t row_end, void *out);
 
 /// Quantizes `n` floats (a multiple of the block size) to `format` like ggml's reference
