@@ -55,7 +55,6 @@ _Static_assert(sizeof(qk_block_q4_0x8) == 8 * sizeof(qk_block_q4_0), "Q4_0_X8 bl
 _Static_assert(sizeof(qk_block_q5_0x8) == 8 * sizeof(qk_block_q5_0), "Q5_0_X8 block");
 _Static_assert(sizeof(qk_block_q4_Kx8) == 8 * sizeof(qk_block_q4_K), "Q4_K_X8 block");
 _Static_assert(sizeof(qk_block_q6_Kx8) == 8 * sizeof(qk_block_q6_K), "Q6_K_X8 block");
-_Static_assert(sizeof(qk_block_q6_Kx8) == 8 * sizeof(qk_block_q6_K), "Q6_K_X8 block");
 
 /// float32 to float16 bits, rounding to nearest even (overflow to infinity, NaN kept).
 static inline uint16_t qk_f32_to_f16(float f) {
