@@ -96,8 +96,9 @@ public struct WeightMatrix: @unchecked Sendable {
     /// block, the layout of the fastest quantized kernels: one vector load carries a slice of all 8
     /// rows, and the 8 rows' sums come out together (one thread, AVX2, one activation row: Q4_0 3.7×,
     /// Q8_0 2.2×, Q4_K 2.1×, Q6_K 1.7×, Q5_0 1.45× the row-by-row speed). Results are bit for bit the
-    /// row-major ones (llama.cpp's dot products), except Q4_0, which sums each block whole before
-    /// scaling as llama.cpp's own repacked Q4_0 does. Requires ``canInterleave``.
+    /// row-major ones (llama.cpp's dot products), except Q4_0 — and Q8_0 and Q5_0 in prefill — which
+    /// sum each block whole before scaling, as llama.cpp's own repacked Q4_0 does. Requires
+    /// ``canInterleave``.
     ///
     /// The copy runs on `threadCount` threads, each on its own rows: writing fresh memory is mostly
     /// the kernel clearing pages, which then happens on every core (1.5B Q8_0, 2 cores, launch to first
