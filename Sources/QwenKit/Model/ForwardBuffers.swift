@@ -28,6 +28,8 @@ final class ForwardBuffers {
 
     /// The sequences the rows of the current chunk belong to (kept to reuse its storage).
     var segments: [ChunkSegment] = []
+    /// The rows of the current chunk whose logits the pass returns (kept to reuse its storage).
+    var outputRows: [Int] = []
 
     private let configuration: Qwen2Configuration
 

@@ -22,13 +22,30 @@ struct Qwen2Block {
 
     /// Updates the residual stream `buffers.hidden` (`rowCount` rows, continuing the sequences of
     /// `segments`) in place.
-    func callAsFunction(rowCount: Int, segments: [ChunkSegment], buffers: ForwardBuffers, pool: ThreadPool) {
-        let h = buffers.hidden, count = rowCount * hiddenSize
+    ///
+    /// With `outputRows` (ascending row indices), only those rows leave the layer, as llama.cpp's
+    /// last layer does when a pass needs the logits of a few positions: every row still goes
+    /// through attention, which fills the caches, then the kept rows move to the front of
+    /// `buffers.hidden` and only they go through the MLP. Returns the rows left in `buffers.hidden`.
+    @discardableResult
+    func callAsFunction(
+        rowCount: Int, segments: [ChunkSegment], buffers: ForwardBuffers, pool: ThreadPool, outputRows: [Int]? = nil
+    ) -> Int {
+        let h = buffers.hidden
         Kernels.rmsNorm(h, weight: inputNorm, epsilon: epsilon, rowCount: rowCount, dimension: hiddenSize, into: buffers.normed)
         attention(buffers.normed, rowCount: rowCount, segments: segments, into: buffers.sublayer, buffers: buffers, pool: pool)
-        Kernels.add(buffers.sublayer, to: h, count: count)
-        Kernels.rmsNorm(h, weight: postAttentionNorm, epsilon: epsilon, rowCount: rowCount, dimension: hiddenSize, into: buffers.normed)
-        mlp(buffers.normed, rowCount: rowCount, into: buffers.sublayer, buffers: buffers, pool: pool)
-        Kernels.add(buffers.sublayer, to: h, count: count)
+        Kernels.add(buffers.sublayer, to: h, count: rowCount * hiddenSize)
+        var keptCount = rowCount
+        if let outputRows, outputRows.count < rowCount {
+            for (k, row) in outputRows.enumerated() where row != k {
+                (h + k * hiddenSize).update(from: h + row * hiddenSize, count: hiddenSize)
+            }
+            keptCount = outputRows.count
+        }
+        guard keptCount > 0 else { return 0 }
+        Kernels.rmsNorm(h, weight: postAttentionNorm, epsilon: epsilon, rowCount: keptCount, dimension: hiddenSize, into: buffers.normed)
+        mlp(buffers.normed, rowCount: keptCount, into: buffers.sublayer, buffers: buffers, pool: pool)
+        Kernels.add(buffers.sublayer, to: h, count: keptCount * hiddenSize)
+        return keptCount
     }
 }

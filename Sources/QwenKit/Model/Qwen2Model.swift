@@ -178,13 +178,19 @@ public final class Qwen2Model: @unchecked Sendable {
         var input = inputs.startIndex, offset = 0, logitsRow = 0
         while input < inputs.endIndex {
             let rowCount = planChunk(inputs, from: &input, offset: &offset)
-            runLayers(inputs, rowCount: rowCount)
             switch positions {
             case .all:
-                project(rows: 0 ..< rowCount, into: &logits, firstRow: logitsRow)
+                runLayers(inputs, rowCount: rowCount, outputRows: nil)
+                project(rows: rowCount, into: &logits, firstRow: logitsRow)
                 logitsRow += rowCount
             case .last:
-                logitsRow += projectLastRows(into: &logits, firstRow: logitsRow)
+                buffers.outputRows.removeAll(keepingCapacity: true)
+                for segment in buffers.segments where segment.endsInput {
+                    buffers.outputRows.append(segment.rows.upperBound - 1)
+                }
+                let kept = runLayers(inputs, rowCount: rowCount, outputRows: buffers.outputRows)
+                project(rows: kept, into: &logits, firstRow: logitsRow)
+                logitsRow += kept
             }
         }
     }
@@ -234,10 +240,11 @@ public final class Qwen2Model: @unchecked Sendable {
     }
 
     /// Embeds the chunk planned in `buffers.segments` into `buffers.hidden`, runs every block,
-    /// and commits the rows to their caches.
+    /// and commits the rows to their caches. With `outputRows`, the last block keeps only those
+    /// rows (see ``Qwen2Block``); returns the rows left at the front of `buffers.hidden`.
     private func runLayers<Inputs: RandomAccessCollection<SequenceInput>>(
-        _ inputs: Inputs, rowCount: Int
-    ) where Inputs.Index == Int {
+        _ inputs: Inputs, rowCount: Int, outputRows: [Int]?
+    ) -> Int where Inputs.Index == Int {
         let hiddenSize = configuration.hiddenSize, half = configuration.headDim / 2
         for segment in buffers.segments {
             let tokens = inputs[segment.input].tokens[segment.tokens]
@@ -249,45 +256,29 @@ public final class Qwen2Model: @unchecked Sendable {
                 positions: start ..< start + segment.rows.count,
                 cos: buffers.cos + first * half, sin: buffers.sin + first * half)
         }
-        for block in blocks {
-            block(rowCount: rowCount, segments: buffers.segments, buffers: buffers, pool: pool)
+        var rowsLeft = rowCount
+        for (index, block) in blocks.enumerated() {
+            rowsLeft = block(
+                rowCount: rowCount, segments: buffers.segments, buffers: buffers, pool: pool,
+                outputRows: index == blocks.count - 1 ? outputRows : nil)
         }
         for segment in buffers.segments {
             segment.cache.advance(by: segment.rows.count)
         }
+        return rowsLeft
     }
 
-    /// Final norm and `lm_head` of the chunk's residual `rows`, written to logits rows from `firstRow`.
-    private func project(rows: Range<Int>, into logits: inout Logits, firstRow: Int) {
+    /// Final norm and `lm_head` of the first `rows` rows of the residual stream, written to logits
+    /// rows from `firstRow`.
+    private func project(rows: Int, into logits: inout Logits, firstRow: Int) {
+        guard rows > 0 else { return }
         let hiddenSize = configuration.hiddenSize
         Kernels.rmsNorm(
-            buffers.hidden + rows.lowerBound * hiddenSize, weight: finalNorm, epsilon: Float(configuration.rmsNormEps),
-            rowCount: rows.count, dimension: hiddenSize, into: buffers.normed)
-        projectNormed(rowCount: rows.count, into: &logits, firstRow: firstRow)
-    }
-
-    /// Final norm and `lm_head` of the last row of each input that ends in this chunk, written to
-    /// consecutive logits rows from `firstRow`; returns how many rows were written.
-    private func projectLastRows(into logits: inout Logits, firstRow: Int) -> Int {
-        let hiddenSize = configuration.hiddenSize
-        var count = 0
-        for segment in buffers.segments where segment.endsInput {
-            Kernels.rmsNorm(
-                buffers.hidden + (segment.rows.upperBound - 1) * hiddenSize, weight: finalNorm,
-                epsilon: Float(configuration.rmsNormEps), rowCount: 1, dimension: hiddenSize,
-                into: buffers.normed + count * hiddenSize)
-            count += 1
-        }
-        projectNormed(rowCount: count, into: &logits, firstRow: firstRow)
-        return count
-    }
-
-    /// `lm_head` of the first `rowCount` rows of `buffers.normed` into logits rows from `firstRow`.
-    private func projectNormed(rowCount: Int, into logits: inout Logits, firstRow: Int) {
-        guard rowCount > 0 else { return }
-        logits.withMutableRows(firstRow ..< firstRow + rowCount) { output in
+            buffers.hidden, weight: finalNorm, epsilon: Float(configuration.rmsNormEps),
+            rowCount: rows, dimension: hiddenSize, into: buffers.normed)
+        logits.withMutableRows(firstRow ..< firstRow + rows) { output in
             guard let output = output.baseAddress else { return }
-            Kernels.linear(buffers.normed, rowCount: rowCount, weight: lmHead, bias: nil, into: output, pool: pool)
+            Kernels.linear(buffers.normed, rowCount: rows, weight: lmHead, bias: nil, into: output, pool: pool)
         }
     }
 }
