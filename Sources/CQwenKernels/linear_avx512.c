@@ -179,8 +179,11 @@ QK_ALWAYS_INLINE void qk_micro_kernel(const int mr, const float *x, size_t ldx, 
     }
 }
 
+/// `format` is the weights' (the driver passes it to every ISA's micro-kernel); this path packs
+/// float32 panels for every format.
 static void qk_micro_kernel_any(size_t mr, const float *x, size_t ldx, const float *panel, size_t kc, float *y,
-                                size_t ldy, size_t nr, const float *bias, int first) {
+                                size_t ldy, size_t nr, const float *bias, int first, qk_format format) {
+    (void)format;
     switch (mr) {
 #define QK_CASE(n) \
     case n: qk_micro_kernel(n, x, ldx, panel, kc, y, ldy, nr, bias, first); break;

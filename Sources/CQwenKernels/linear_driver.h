@@ -1,6 +1,6 @@
 // The blocked GEMM driver and the linear-layer entry point shared by linear_avx2.c and
 // linear_avx512.c. The including file defines, under its target attribute, qk_dot_tile_any and
-// QK_DOT_MR/QK_DOT_NR (row kernels), qk_pack_panel, qk_micro_kernel_any,
+// QK_DOT_MR/QK_DOT_NR (row kernels), qk_pack_panel and qk_micro_kernel_any (both given the weights' format),
 // QK_MC/QK_KC/QK_NR/QK_MR, QK_PANEL_ALIGN (bytes) and QK_ISA_NAME(name), then includes this file once.
 
 QK_ALWAYS_INLINE void qk_gemm(const float *x, size_t x_rows, qk_matrix w, const float *bias, size_t row_begin,
@@ -17,7 +17,7 @@ QK_ALWAYS_INLINE void qk_gemm(const float *x, size_t x_rows, qk_matrix w, const 
                 for (size_t m = m0; m < m_end; m += QK_MR) {
                     const size_t mr = m_end - m < QK_MR ? m_end - m : QK_MR;
                     qk_micro_kernel_any(mr, x + m * columns + k0, columns, panel, kc, y + m * w.rows + r, w.rows, nr,
-                                        bias ? bias + r : NULL, k0 == 0);
+                                        bias ? bias + r : NULL, k0 == 0, (qk_format)format);
                 }
             }
         }

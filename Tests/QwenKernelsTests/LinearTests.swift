@@ -48,6 +48,25 @@ import Testing
         }
     }
 
+    /// Prefill packs 16-bit weights as they are and converts them in the micro-kernel: the same
+    /// numbers in the same order as a float32 matrix of their values, bit for bit.
+    @Test(arguments: KernelPath.supported, [WeightFormat.f16, .bf16])
+    func prefillOf16BitWeightsEqualsTheirFloat32Values(path: KernelPath, format: WeightFormat) {
+        var random = TestRandom(seed: 43)
+        let pool = ThreadPool(threadCount: 2)
+        for (rows, columns) in [(31, 33), (67, 257), (40, 1000)] {
+            let matrix = TestMatrix(format: format, rows: rows, columns: columns, random: &random)
+            let rowCount = 41, x = random.floats(rowCount * columns), bias = random.floats(rows)
+            var y = [Float](repeating: .nan, count: rowCount * rows), expected = y
+            matrix.withMatrix { Kernels.linear(x, rowCount: rowCount, weight: $0, bias: bias, into: &y, pool: pool, path: path) }
+            matrix.values.withUnsafeBytes { values in
+                let float32 = WeightMatrix(base: values.baseAddress!, format: .f32, rows: rows, columns: columns)
+                Kernels.linear(x, rowCount: rowCount, weight: float32, bias: bias, into: &expected, pool: pool, path: path)
+            }
+            #expect(y == expected, "\(rows)x\(columns)")
+        }
+    }
+
     @Test(arguments: KernelPath.supported, WeightFormat.allCases.filter { !$0.isQuantized })
     func rowConvertsExactly(path: KernelPath, format: WeightFormat) {
         var random = TestRandom(seed: 7)

@@ -180,9 +180,9 @@ public final class Qwen2Model: @unchecked Sendable {
             let rowCount = planChunk(inputs, from: &input, offset: &offset)
             switch positions {
             case .all:
-                runLayers(inputs, rowCount: rowCount, outputRows: nil)
-                project(rows: rowCount, into: &logits, firstRow: logitsRow)
-                logitsRow += rowCount
+                let rows = runLayers(inputs, rowCount: rowCount, outputRows: nil)
+                project(rows: rows, into: &logits, firstRow: logitsRow)
+                logitsRow += rows
             case .last:
                 buffers.outputRows.removeAll(keepingCapacity: true)
                 for segment in buffers.segments where segment.endsInput {
