@@ -113,7 +113,7 @@ QK_ALWAYS_INLINE void qk_dot_tile_any(size_t mr, size_t nr, const float *x, size
 enum {
     QK_MR = 6,    ///< activation rows per register tile
     QK_NR = 16,   ///< weight rows per packed panel (two vectors)
-    QK_KC = 256,  ///< columns per packed panel: 16 KiB of float32
+    QK_KC = 256,  ///< columns per packed panel: 16 KiB of float32, 8 KiB of 16-bit weights
     QK_MC = 256,  ///< activation rows per block: their 256 KiB stay in L2 while every panel passes
 };
 
