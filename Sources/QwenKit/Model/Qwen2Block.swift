@@ -27,7 +27,6 @@ struct Qwen2Block {
     /// last layer does when a pass needs the logits of a few positions: every row still goes
     /// through attention, which fills the caches, then the kept rows move to the front of
     /// `buffers.hidden` and only they go through the MLP. Returns the rows left in `buffers.hidden`.
-    @discardableResult
     func callAsFunction(
         rowCount: Int, segments: [ChunkSegment], buffers: ForwardBuffers, pool: ThreadPool, outputRows: [Int]? = nil
     ) -> Int {
