@@ -159,22 +159,26 @@ import Testing
 
     /// A consumer whose task is cancelled ends the stream, which cancels the generating task: it
     /// stops before its next token and frees the generator. Read from the prefix the generator
-    /// keeps: a probe prompt of the greedy continuation's first two tokens reuses one cached token
-    /// when the cancelled run generated nothing, two when it generated any. (Counting the tokens the
-    /// consumer still receives cannot tell: a starved consumer finds the whole run buffered.)
+    /// keeps: a probe prompt of the run's prompt and its greedy continuation's first two tokens
+    /// reuses the prompt when the cancelled run generated nothing, one token more when it generated
+    /// any. The 3000-token prompt keeps the run in prefill while the consumer cancels. (Counting the
+    /// tokens a cancelling consumer still receives cannot tell: a starved consumer finds the whole
+    /// run buffered.)
     @Test func droppingTheStreamFreesTheGenerator() async throws {
+        var random = SplitMix64(seed: 5)
+        let prompt = (0..<3000).map { _ in random.index(below: 1000) }
+        let greedy = try Self.collect(Self.generator(contextLength: 4096), prompt: prompt, parameters: Self.greedy(maxTokens: 2)).ids
         let generator = try Self.generator(contextLength: 4096)
-        let greedy = try Self.collect(generator, prompt: [9707], parameters: Self.greedy(maxTokens: 2)).ids
         let consumer = Task {
             withUnsafeCurrentTask { $0?.cancel() }
             var count = 0
-            for try await event in generator.generate(prompt: [9707], parameters: SamplingParameters(temperature: 0)) {
+            for try await event in generator.generate(prompt: prompt, parameters: SamplingParameters(temperature: 0)) {
                 if case .token = event { count += 1 }
             }
             return count
         }
         _ = try? await consumer.value
-        let probe = try Self.collect(generator, prompt: [9707] + greedy, parameters: Self.greedy(maxTokens: 1))
+        let probe = try Self.collect(generator, prompt: prompt + greedy, parameters: Self.greedy(maxTokens: 1))
         #expect(probe.summary.prefilledTokens == 2, "the cancelled run generated tokens")
         #expect(probe.ids.count == 1)
     }
