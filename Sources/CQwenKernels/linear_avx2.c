@@ -19,6 +19,13 @@ QK_ALWAYS_INLINE __m256 qk_load_weights(const void *row, size_t c, const int for
     return qk_convert_weights(_mm_loadu_si128((const __m128i *)((const uint16_t *)row + c)), format);
 }
 
+/// The first `count` (< 8) 16-bit values from `values`, zero-padded.
+QK_ALWAYS_INLINE __m128i qk_load_halves_partial(const uint16_t *values, size_t count) {
+    uint16_t buffer[8] = {0};
+    memcpy(buffer, values, count * sizeof(uint16_t));
+    return _mm_loadu_si128((const __m128i *)buffer);
+}
+
 /// The first `count` (< 8) weights from element c, zero-padded.
 QK_ALWAYS_INLINE __m256 qk_load_weights_partial(const void *row, size_t c, size_t count, const int format) {
     if (format == QK_FORMAT_F32) {
@@ -26,9 +33,7 @@ QK_ALWAYS_INLINE __m256 qk_load_weights_partial(const void *row, size_t c, size_
         memcpy(buffer, (const float *)row + c, count * sizeof(float));
         return _mm256_loadu_ps(buffer);
     }
-    uint16_t buffer[8] = {0};
-    memcpy(buffer, (const uint16_t *)row + c, count * sizeof(uint16_t));
-    return qk_convert_weights(_mm_loadu_si128((const __m128i *)buffer), format);
+    return qk_convert_weights(qk_load_halves_partial((const uint16_t *)row + c, count), format);
 }
 
 QK_ALWAYS_INLINE __m256 qk_load_partial(const float *x, size_t count) {
@@ -177,15 +182,9 @@ QK_ALWAYS_INLINE void qk_pack_panel(qk_matrix w, size_t r, size_t nr, size_t k0,
                 __m128i v[8];
                 for (size_t j = 0; j < 8; j++) {
                     const uint16_t *row = (const uint16_t *)qk_row_pointer(w, r + half + j) + k0 + k;
-                    if (half + j >= nr) {
-                        v[j] = _mm_setzero_si128();
-                    } else if (k + 8 <= kc) {
-                        v[j] = _mm_loadu_si128((const __m128i *)row);
-                    } else {
-                        uint16_t buffer[8] = {0};
-                        memcpy(buffer, row, (kc - k) * sizeof(uint16_t));
-                        v[j] = _mm_loadu_si128((const __m128i *)buffer);
-                    }
+                    v[j] = half + j >= nr ? _mm_setzero_si128()
+                           : k + 8 <= kc  ? _mm_loadu_si128((const __m128i *)row)
+                                          : qk_load_halves_partial(row, kc - k);
                 }
                 qk_transpose8_epi16(v);
                 uint16_t *halves = (uint16_t *)panel;
