@@ -105,6 +105,9 @@ enum {
     QK_MC = 256,  ///< activation rows per block: their 256 KiB stay in L2 while every panel passes
 };
 
+/// Columns per packed panel: the panels are float32 for every format.
+#define QK_PANEL_COLUMNS(format) QK_KC
+
 /// Transposes the 16×16 block v (v[i] is row i) in registers: afterwards v[i] is column i.
 QK_ALWAYS_INLINE void qk_transpose16(__m512 v[16]) {
     __m512 t[16];

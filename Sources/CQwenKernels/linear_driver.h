@@ -1,7 +1,8 @@
 // The blocked GEMM driver and the linear-layer entry point shared by linear_avx2.c and
 // linear_avx512.c. The including file defines, under its target attribute, qk_dot_tile_any and
 // QK_DOT_MR/QK_DOT_NR (row kernels), qk_pack_panel and qk_micro_kernel_any (both given the weights' format),
-// QK_MC/QK_KC/QK_NR/QK_MR, QK_PANEL_ALIGN (bytes) and QK_ISA_NAME(name), then includes this file once.
+// QK_MC/QK_KC/QK_NR/QK_MR, QK_PANEL_COLUMNS(format) (columns per panel, the panel buffer holding QK_KC × QK_NR
+// floats), QK_PANEL_ALIGN (bytes) and QK_ISA_NAME(name), then includes this file once.
 
 /// The source lines of the next weight panel, fetched a few at a time while the micro-kernels run
 /// on the current one: packing reads 16 rows' short runs, too many streams for the hardware
@@ -39,20 +40,20 @@ QK_ALWAYS_INLINE void qk_panel_prefetch_step(qk_panel_prefetch *p) {
 QK_ALWAYS_INLINE void qk_gemm(const float *x, size_t x_rows, qk_matrix w, const float *bias, size_t row_begin,
                               size_t row_end, float *y, const int format) {
     float panel[QK_KC * QK_NR] __attribute__((aligned(QK_PANEL_ALIGN)));
-    const size_t columns = w.columns;
+    const size_t columns = w.columns, block = QK_PANEL_COLUMNS(format);
     for (size_t m0 = 0; m0 < x_rows; m0 += QK_MC) {
         const size_t m_end = x_rows - m0 < QK_MC ? x_rows : m0 + QK_MC;
-        for (size_t k0 = 0; k0 < columns; k0 += QK_KC) {
-            const size_t kc = columns - k0 < QK_KC ? columns - k0 : QK_KC;
+        for (size_t k0 = 0; k0 < columns; k0 += block) {
+            const size_t kc = columns - k0 < block ? columns - k0 : block;
             for (size_t r = row_begin; r < row_end; r += QK_NR) {
                 const size_t nr = row_end - r < QK_NR ? row_end - r : QK_NR;
                 // Whole panels get constant sizes, so the packing's edge tests fold away.
-                if (nr == QK_NR && kc == QK_KC) qk_pack_panel(w, r, QK_NR, k0, QK_KC, panel, format);
+                if (nr == QK_NR && kc == block) qk_pack_panel(w, r, QK_NR, k0, block, panel, format);
                 else qk_pack_panel(w, r, nr, k0, kc, panel, format);
                 // The next panel: the next rows, or the first rows of the next column block.
                 const int last = r + nr >= row_end;
-                const size_t next_k0 = !last ? k0 : k0 + QK_KC < columns ? k0 + QK_KC : 0;
-                const size_t next_kc = columns - next_k0 < QK_KC ? columns - next_k0 : QK_KC;
+                const size_t next_k0 = !last ? k0 : k0 + block < columns ? k0 + block : 0;
+                const size_t next_kc = columns - next_k0 < block ? columns - next_k0 : block;
                 qk_panel_prefetch next =
                     qk_panel_prefetch_start(w, last ? row_begin : r + nr, row_end, next_k0, next_kc, m_end - m0);
                 for (size_t m = m0; m < m_end; m += QK_MR) {
