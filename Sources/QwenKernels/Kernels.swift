@@ -47,7 +47,10 @@ public enum Kernels {
         let matrix = weight.cMatrix
         let blocks = (weight.rows + rowBlock - 1) / rowBlock
         let work = rowCount * weight.rows * weight.columns
-        let chunkCount = work < parallelThreshold ? 1 : min(blocks, pool.threadCount * 4)
+        // Prefill takes finer chunks: on a shared host one thread often runs slower than the other,
+        // and what it has claimed last is what the call waits for.
+        let chunksPerThread = rowCount > batchInvariantRowLimit ? 16 : 4
+        let chunkCount = work < parallelThreshold ? 1 : min(blocks, pool.threadCount * chunksPerThread)
         pool.parallelFor(blocks, chunkCount: chunkCount) { range, _ in
             let begin = range.lowerBound * rowBlock
             let end = min(range.upperBound * rowBlock, weight.rows)
