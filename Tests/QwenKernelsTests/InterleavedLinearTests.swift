@@ -140,14 +140,16 @@ import Testing
         }
     }
 
-    /// Decoding a batch returns, bit for bit, what decoding each row alone returns.
+    /// Decoding a batch returns, bit for bit, what decoding each row alone returns: every split of
+    /// the batch into tiles (Q8_0 and Q5_0: tiles of 3 to 8 rows and rows alone) and, with 37 blocks,
+    /// the tiles' passes over 16 blocks at a time with a partial last one.
     @Test(arguments: KernelPath.supported, formats)
     func rowsDoNotDependOnTheBatch(path: KernelPath, format: WeightFormat) {
         var random = TestRandom(seed: 23)
-        let columns = format.blockSize * 5, rows = 48
+        let columns = format.blockSize * 37, rows = 48
         let matrix = QuantizedTestMatrix(format: format, rows: rows, columns: columns, random: &random)
         let pool = ThreadPool(threadCount: 2)
-        for rowCount in [2, 5, Kernels.batchInvariantRowLimit] {
+        for rowCount in [2, 3, 5, 8, 9, 13, Kernels.batchInvariantRowLimit] {
             let x = random.floats(rowCount * columns)
             Self.withInterleaved(matrix) { weight in
                 let batch = Self.linear(x, rowCount: rowCount, weight, pool: pool, path: path)
