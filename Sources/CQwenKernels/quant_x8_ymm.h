@@ -183,10 +183,13 @@ static inline __attribute__((always_inline)) void qk_x8_lanes_tile(const int for
                                                                    __m256 out[QK_X8_LANE_ROWS]) {
     const int pass = mr <= 4 ? 2 : 1;
     __m256 lanes[8][QK_X8_LANE_ROWS], scales[QK_X8_LANE_BLOCKS][QK_X8_LANE_ROWS];
-    for (int i = 0; i < 8; i++)
-        for (int m = 0; m < mr; m++) lanes[i][m] = _mm256_setzero_ps();
     for (size_t first = 0; first < blocks; first += QK_X8_LANE_BLOCKS) {
         const size_t count = blocks - first < QK_X8_LANE_BLOCKS ? blocks - first : QK_X8_LANE_BLOCKS;
+        // The passes read each block 8 times in short strides the hardware prefetcher does not follow:
+        // the next chunk's bytes (the next group's first chunk after the last) are fetched while this
+        // one runs, a line or two per block step.
+        const char *ahead = qk_x8_lane_block(format, group, first + count);
+        const char *ahead_end = qk_x8_lane_block(format, group, first + count + QK_X8_LANE_BLOCKS);
         for (size_t b = 0; b < count; b++)
             for (int m = 0; m < mr; m++)
                 scales[b][m] = qk_x8_lane_scale(qk_x8_lane_block(format, group, first + b),
@@ -194,9 +197,10 @@ static inline __attribute__((always_inline)) void qk_x8_lanes_tile(const int for
         for (int i = 0; i < 8; i += pass) {
             __m256 acc[2][QK_X8_LANE_ROWS];
             for (int l = 0; l < pass; l++)
-                for (int m = 0; m < mr; m++) acc[l][m] = lanes[i + l][m];
+                for (int m = 0; m < mr; m++) acc[l][m] = first == 0 ? _mm256_setzero_ps() : lanes[i + l][m];
             for (size_t b = 0; b < count; b++) {
                 const void *block = qk_x8_lane_block(format, group, first + b);
+                for (int l = 0; l < pass && ahead < ahead_end; l++, ahead += 64) _mm_prefetch(ahead, _MM_HINT_T0);
                 for (int l = 0; l < pass; l++) {
                     const __m256i codes = qk_x8_lane_codes(format, block, i + l);
                     const __m256i magnitude = _mm256_sign_epi8(codes, codes);

@@ -8,6 +8,7 @@ import Testing
         let decode_tokens_per_second: Double
         let peak_rss_bytes: Int
         let kv_cache_type: String
+        let batch_size: Int
     }
 
     @Test func reportsEveryFigureAsJSON() throws {
@@ -24,6 +25,25 @@ import Testing
         // At least the mapped weights and the logits buffer are resident.
         #expect(report.peak_rss_bytes > 1_000_000)
         #expect(report.kv_cache_type == "f32")
+        #expect(report.batch_size == 1)
+    }
+
+    /// Several sequences decoding together: the figures are the batch's aggregate, and the text
+    /// output names the batch.
+    @Test func decodesABatchOfSequences() throws {
+        let model = CLI.fixtures.appendingPathComponent("models/tiny-qwen2.5").path
+        let arguments = [
+            "bench", "--model", model, "--threads", "1", "--prompt-tokens", "8", "--gen-tokens", "4",
+            "--repetitions", "1", "--batch", "3",
+        ]
+        let json = try CLI.run(arguments + ["--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let report = try JSONDecoder().decode(Report.self, from: json.stdoutData)
+        #expect(report.batch_size == 3)
+        #expect(report.prefill_tokens_per_second > 0 && report.decode_tokens_per_second > 0)
+        let text = try CLI.run(arguments)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("batch 3"))
     }
 
     @Test(arguments: ["f16", "q8_0"])
@@ -52,10 +72,11 @@ import Testing
         #expect(!result.stderr.contains("/no/such/model"))
     }
 
-    @Test func zeroTokensIsAnError() throws {
+    @Test(arguments: ["--gen-tokens", "--batch"])
+    func zeroIsAnError(option: String) throws {
         let model = CLI.fixtures.appendingPathComponent("models/tiny-qwen2.5").path
-        let result = try CLI.run(["bench", "--model", model, "--gen-tokens", "0"])
+        let result = try CLI.run(["bench", "--model", model, option, "0"])
         #expect(result.status != 0)
-        #expect(result.stderr.contains("--gen-tokens"))
+        #expect(result.stderr.contains(option))
     }
 }
