@@ -92,20 +92,20 @@ static inline __attribute__((always_inline)) void qk_x8_whole_blocks(const int f
     }
 }
 
-typedef void (*qk_x8_group_fn)(const void *group, const void *xq, size_t stride, size_t blocks,
-                               __m256 acc[QK_DOT_ROWS]);
-#define QK_X8_WHOLE(name, format, mr)                                                                      \
+/// A group's products with `stride`-spaced activation rows, out[m] for each row m of a fixed count.
+typedef void (*qk_x8_group_fn)(const void *group, const void *xq, size_t stride, size_t blocks, __m256 *out);
+/// qk_x8_<name>_<mr>: `kernel` (of format, mr, then a qk_x8_group_fn's arguments) for a fixed format and mr.
+#define QK_X8_GROUP(name, kernel, format, mr)                                                               \
     static void qk_x8_##name##_##mr(const void *group, const void *xq, size_t stride, size_t blocks,       \
-                                    __m256 acc[QK_DOT_ROWS]) {                                             \
-        qk_x8_whole_blocks(format, mr, group, xq, stride, blocks, acc);                                    \
+                                    __m256 *out) {                                                         \
+        kernel(format, mr, group, xq, stride, blocks, out);                                                \
     }
-QK_X8_WHOLE(q4_0, QK_FORMAT_Q4_0_X8, 1) QK_X8_WHOLE(q4_0, QK_FORMAT_Q4_0_X8, 2)
-QK_X8_WHOLE(q4_0, QK_FORMAT_Q4_0_X8, 3) QK_X8_WHOLE(q4_0, QK_FORMAT_Q4_0_X8, 4)
-QK_X8_WHOLE(q8_0, QK_FORMAT_Q8_0_X8, 1) QK_X8_WHOLE(q8_0, QK_FORMAT_Q8_0_X8, 2)
-QK_X8_WHOLE(q8_0, QK_FORMAT_Q8_0_X8, 3) QK_X8_WHOLE(q8_0, QK_FORMAT_Q8_0_X8, 4)
-QK_X8_WHOLE(q5_0, QK_FORMAT_Q5_0_X8, 1) QK_X8_WHOLE(q5_0, QK_FORMAT_Q5_0_X8, 2)
-QK_X8_WHOLE(q5_0, QK_FORMAT_Q5_0_X8, 3) QK_X8_WHOLE(q5_0, QK_FORMAT_Q5_0_X8, 4)
-#undef QK_X8_WHOLE
+QK_X8_GROUP(q4_0, qk_x8_whole_blocks, QK_FORMAT_Q4_0_X8, 1) QK_X8_GROUP(q4_0, qk_x8_whole_blocks, QK_FORMAT_Q4_0_X8, 2)
+QK_X8_GROUP(q4_0, qk_x8_whole_blocks, QK_FORMAT_Q4_0_X8, 3) QK_X8_GROUP(q4_0, qk_x8_whole_blocks, QK_FORMAT_Q4_0_X8, 4)
+QK_X8_GROUP(q8_0, qk_x8_whole_blocks, QK_FORMAT_Q8_0_X8, 1) QK_X8_GROUP(q8_0, qk_x8_whole_blocks, QK_FORMAT_Q8_0_X8, 2)
+QK_X8_GROUP(q8_0, qk_x8_whole_blocks, QK_FORMAT_Q8_0_X8, 3) QK_X8_GROUP(q8_0, qk_x8_whole_blocks, QK_FORMAT_Q8_0_X8, 4)
+QK_X8_GROUP(q5_0, qk_x8_whole_blocks, QK_FORMAT_Q5_0_X8, 1) QK_X8_GROUP(q5_0, qk_x8_whole_blocks, QK_FORMAT_Q5_0_X8, 2)
+QK_X8_GROUP(q5_0, qk_x8_whole_blocks, QK_FORMAT_Q5_0_X8, 3) QK_X8_GROUP(q5_0, qk_x8_whole_blocks, QK_FORMAT_Q5_0_X8, 4)
 static const qk_x8_group_fn qk_x8_q4_0[QK_DOT_ROWS] = {qk_x8_q4_0_1, qk_x8_q4_0_2, qk_x8_q4_0_3, qk_x8_q4_0_4};
 static const qk_x8_group_fn qk_x8_q8_0_whole[QK_DOT_ROWS] = {qk_x8_q8_0_1, qk_x8_q8_0_2, qk_x8_q8_0_3, qk_x8_q8_0_4};
 static const qk_x8_group_fn qk_x8_q5_0_whole[QK_DOT_ROWS] = {qk_x8_q5_0_1, qk_x8_q5_0_2, qk_x8_q5_0_3, qk_x8_q5_0_4};
@@ -180,7 +180,7 @@ enum { QK_X8_LANE_ROWS = 8, QK_X8_LANE_BLOCKS = 16 };
 /// for all mr rows (8 Q8_0 rows, AVX2: 104 µs per row of 4864 × 896 against 150 row by row).
 static inline __attribute__((always_inline)) void qk_x8_lanes_tile(const int format, const int mr, const void *group,
                                                                    const void *xq, size_t stride, size_t blocks,
-                                                                   __m256 out[QK_X8_LANE_ROWS]) {
+                                                                   __m256 *out) {
     const int pass = mr <= 4 ? 2 : 1;
     __m256 lanes[8][QK_X8_LANE_ROWS], scales[QK_X8_LANE_BLOCKS][QK_X8_LANE_ROWS];
     for (size_t first = 0; first < blocks; first += QK_X8_LANE_BLOCKS) {
@@ -221,24 +221,17 @@ static inline __attribute__((always_inline)) void qk_x8_lanes_tile(const int for
     }
 }
 
-typedef void (*qk_x8_lanes_fn)(const void *group, const void *xq, size_t stride, size_t blocks,
-                               __m256 out[QK_X8_LANE_ROWS]);
-#define QK_X8_LANES(name, format, mr)                                                                      \
-    static void qk_x8_##name##_lanes_##mr(const void *group, const void *xq, size_t stride, size_t blocks,   \
-                                          __m256 out[QK_X8_LANE_ROWS]) {                                   \
-        qk_x8_lanes_tile(format, mr, group, xq, stride, blocks, out);                                      \
-    }
-QK_X8_LANES(q8_0, QK_FORMAT_Q8_0_X8, 3) QK_X8_LANES(q8_0, QK_FORMAT_Q8_0_X8, 4)
-QK_X8_LANES(q8_0, QK_FORMAT_Q8_0_X8, 5) QK_X8_LANES(q8_0, QK_FORMAT_Q8_0_X8, 6)
-QK_X8_LANES(q8_0, QK_FORMAT_Q8_0_X8, 7) QK_X8_LANES(q8_0, QK_FORMAT_Q8_0_X8, 8)
-QK_X8_LANES(q5_0, QK_FORMAT_Q5_0_X8, 3) QK_X8_LANES(q5_0, QK_FORMAT_Q5_0_X8, 4)
-QK_X8_LANES(q5_0, QK_FORMAT_Q5_0_X8, 5) QK_X8_LANES(q5_0, QK_FORMAT_Q5_0_X8, 6)
-QK_X8_LANES(q5_0, QK_FORMAT_Q5_0_X8, 7) QK_X8_LANES(q5_0, QK_FORMAT_Q5_0_X8, 8)
-#undef QK_X8_LANES
+QK_X8_GROUP(q8_0_lanes, qk_x8_lanes_tile, QK_FORMAT_Q8_0_X8, 3) QK_X8_GROUP(q8_0_lanes, qk_x8_lanes_tile, QK_FORMAT_Q8_0_X8, 4)
+QK_X8_GROUP(q8_0_lanes, qk_x8_lanes_tile, QK_FORMAT_Q8_0_X8, 5) QK_X8_GROUP(q8_0_lanes, qk_x8_lanes_tile, QK_FORMAT_Q8_0_X8, 6)
+QK_X8_GROUP(q8_0_lanes, qk_x8_lanes_tile, QK_FORMAT_Q8_0_X8, 7) QK_X8_GROUP(q8_0_lanes, qk_x8_lanes_tile, QK_FORMAT_Q8_0_X8, 8)
+QK_X8_GROUP(q5_0_lanes, qk_x8_lanes_tile, QK_FORMAT_Q5_0_X8, 3) QK_X8_GROUP(q5_0_lanes, qk_x8_lanes_tile, QK_FORMAT_Q5_0_X8, 4)
+QK_X8_GROUP(q5_0_lanes, qk_x8_lanes_tile, QK_FORMAT_Q5_0_X8, 5) QK_X8_GROUP(q5_0_lanes, qk_x8_lanes_tile, QK_FORMAT_Q5_0_X8, 6)
+QK_X8_GROUP(q5_0_lanes, qk_x8_lanes_tile, QK_FORMAT_Q5_0_X8, 7) QK_X8_GROUP(q5_0_lanes, qk_x8_lanes_tile, QK_FORMAT_Q5_0_X8, 8)
+#undef QK_X8_GROUP
 /// The tiles of 3..8 rows (index mr - 3).
-static const qk_x8_lanes_fn qk_x8_q8_0_lanes[QK_X8_LANE_ROWS - 2] = {qk_x8_q8_0_lanes_3, qk_x8_q8_0_lanes_4, qk_x8_q8_0_lanes_5,
+static const qk_x8_group_fn qk_x8_q8_0_lanes[QK_X8_LANE_ROWS - 2] = {qk_x8_q8_0_lanes_3, qk_x8_q8_0_lanes_4, qk_x8_q8_0_lanes_5,
                                                                     qk_x8_q8_0_lanes_6, qk_x8_q8_0_lanes_7, qk_x8_q8_0_lanes_8};
-static const qk_x8_lanes_fn qk_x8_q5_0_lanes[QK_X8_LANE_ROWS - 2] = {qk_x8_q5_0_lanes_3, qk_x8_q5_0_lanes_4, qk_x8_q5_0_lanes_5,
+static const qk_x8_group_fn qk_x8_q5_0_lanes[QK_X8_LANE_ROWS - 2] = {qk_x8_q5_0_lanes_3, qk_x8_q5_0_lanes_4, qk_x8_q5_0_lanes_5,
                                                                     qk_x8_q5_0_lanes_6, qk_x8_q5_0_lanes_7, qk_x8_q5_0_lanes_8};
 
 static void qk_x8_q8_0_row(const void *group, const qk_block_q8a *x, size_t blocks, __m256 *out) {
