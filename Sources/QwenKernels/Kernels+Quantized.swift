@@ -27,10 +27,7 @@ extension Kernels {
             }
             let blocks = (weight.rows + rowBlock - 1) / rowBlock
             let work = rowCount * weight.rows * weight.columns
-            // One chunk per thread when decoding one row (memory-bound: contiguous ranges stream best);
-            // several rows are compute-bound, and finer chunks keep a slower thread from holding the call.
-            let chunksPerThread = rowCount > 1 ? 4 : 1
-            let chunkCount = work < parallelThreshold ? 1 : min(blocks, pool.threadCount * chunksPerThread)
+            let chunkCount = work < parallelThreshold ? 1 : min(blocks, pool.threadCount)
             pool.parallelFor(blocks, chunkCount: chunkCount) { range, _ in
                 let begin = range.lowerBound * rowBlock
                 let end = min(range.upperBound * rowBlock, weight.rows)

@@ -4,8 +4,8 @@ import Foundation
 /// `promptTokens` tokens and decode speed for `generatedTokens` tokens after it, as medians
 /// over repetitions (after one untimed warm-up), plus the peak resident memory. With a
 /// `batchSize` above 1, that many sequences (each its own prompt) decode together, one row
-/// each per forward pass as continuous batching runs them, and the decode speed is their
-/// aggregate (as `llama-batched-bench` reports it).
+/// each per forward pass (passes of at most `Kernels.batchInvariantRowLimit` rows) as continuous
+/// batching runs them, and the decode speed is their aggregate (as `llama-batched-bench` reports it).
 ///
 /// ```swift
 /// let report = try Benchmark(promptTokens: 512, generatedTokens: 128, repetitions: 3).run(path: "Qwen2.5-0.5B")
@@ -83,9 +83,11 @@ public struct Benchmark: Sendable {
             let prefillSeconds = DispatchTime.now().seconds(since: prefillStart)
             let decodeStart = DispatchTime.now()
             for _ in 0..<generatedTokens {
-                try model.forward(zip(next, caches).map { SequenceInput(tokens: [$0], cache: $1) }, into: &logits)
-                for sequence in next.indices {
-                    next[sequence] = logits.withMutableRow(sequence) { Self.argmax($0) }
+                for pass in DecodePasses.ranges(count: batchSize) {
+                    try model.forward(pass.map { SequenceInput(tokens: [next[$0]], cache: caches[$0]) }, into: &logits)
+                    for sequence in pass {
+                        next[sequence] = logits.withMutableRow(sequence - pass.lowerBound) { Self.argmax($0) }
+                    }
                 }
             }
             let decodeSeconds = DispatchTime.now().seconds(since: decodeStart)

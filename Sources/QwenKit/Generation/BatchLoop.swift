@@ -175,8 +175,8 @@ final class BatchLoop: @unchecked Sendable {
         let rows = running.compactMap { slot in
             slot.sequence.flatMap { sequence in sequence.nextToken.map { (slot, sequence, $0) } }
         }
-        for start in stride(from: 0, to: rows.count, by: Kernels.batchInvariantRowLimit) {
-            decode(rows[start ..< min(start + Kernels.batchInvariantRowLimit, rows.count)])
+        for pass in DecodePasses.ranges(count: rows.count) {
+            decode(rows[pass])
         }
     }
 
