@@ -1,5 +1,10 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
+
+/// QWENKIT_EMULATE_AVX512=1 (a test build, in a scratch path of its own) runs the AVX-512 kernels on
+/// SIMDe's emulated intrinsics (Debian: libsimde-dev), so their tests run on hosts without AVX-512.
+let emulateAVX512 = ProcessInfo.processInfo.environment["QWENKIT_EMULATE_AVX512"] == "1"
 
 let package = Package(
     name: "swift-qwen",
@@ -18,7 +23,7 @@ let package = Package(
     ],
     targets: [
         // Hot numeric code with AVX-512/AVX2 paths chosen at run time (cpuid).
-        .target(name: "CQwenKernels"),
+        .target(name: "CQwenKernels", cSettings: emulateAVX512 ? [.define("QK_EMULATE_AVX512")] : []),
         // Swift face of the kernels: weight formats, linear layers, norms, attention, thread pool.
         .target(name: "QwenKernels", dependencies: ["CQwenKernels"]),
         // Tokenizer, chat templates, weights, the Qwen2 model, generation and Hub downloads.

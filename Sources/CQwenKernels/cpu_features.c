@@ -28,6 +28,10 @@ qk_cpu_features qk_detect_cpu_features(void) {
     f.avx512vl = zmm_ok && ((b >> 31) & 1);
     f.avx512vnni = zmm_ok && ((c >> 11) & 1);
     if (__get_cpuid_count(7, 1, &a, &b, &c, &d)) f.avx512bf16 = zmm_ok && ((a >> 5) & 1);
+#ifdef QK_EMULATE_AVX512
+    // A test build whose AVX-512 kernels run on emulated intrinsics (avx512_target.h): any AVX2 host can run them.
+    f.avx512f = f.avx512bw = f.avx512dq = f.avx512vl = f.avx512vnni = f.avx2 && f.fma && f.f16c;
+#endif
     return f;
 }
 #else

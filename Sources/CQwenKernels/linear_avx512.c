@@ -3,9 +3,9 @@
 #include "kernels_internal.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
-#include <immintrin.h>
+#include "avx512_target.h"
 
-#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,f16c"))), apply_to = function)
+QK_AVX512_BEGIN("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,f16c")
 
 #define QK_ALWAYS_INLINE static inline __attribute__((always_inline))
 
@@ -212,5 +212,5 @@ void qk_matrix_row_avx512(qk_matrix w, size_t row, float *y) {
     }
 }
 
-#pragma clang attribute pop
+QK_AVX512_END
 #endif

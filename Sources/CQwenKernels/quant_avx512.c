@@ -3,9 +3,9 @@
 #include "quant_internal.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
-#include <immintrin.h>
+#include "avx512_target.h"
 
-#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,avx2,fma,f16c"))), apply_to = function)
+QK_AVX512_BEGIN("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,avx2,fma,f16c")
 
 typedef __m256i qk_ivec;
 typedef __m256 qk_fvec;
@@ -24,5 +24,5 @@ static inline __m256i QK_X8_BYTES_ADD(__m256i s, __m256i u, __m256i x) { return 
 
 #include "quant_dot.h"
 
-#pragma clang attribute pop
+QK_AVX512_END
 #endif

@@ -3,10 +3,10 @@
 #include "quant_internal.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
-#include <immintrin.h>
+#include "avx512_target.h"
 #include <math.h>
 
-#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,f16c"))), apply_to = function)
+QK_AVX512_BEGIN("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,f16c")
 
 #define QK_ALWAYS_INLINE static inline __attribute__((always_inline))
 
@@ -194,5 +194,5 @@ void qk_attention_mix_lanes_avx512(const float *p, size_t p_stride, const float 
     qk_attention_mix_lanes_avx2(p, p_stride, values, row_floats, first, count, dim, lanes, heads, out, out_stride);
 }
 
-#pragma clang attribute pop
+QK_AVX512_END
 #endif

@@ -1,0 +1,129 @@
+// Under QK_EMULATE_AVX512 only (see avx512_target.h): the AVX-512 intrinsics the kernels use,
+// from SIMDe (Debian's libsimde-dev) with its native names, plus the few this SIMDe release lacks,
+// written element by element from Intel's definitions. The result runs the AVX-512 kernels, slowly
+// but with the same arithmetic, on any AVX2 host, so their tests run where AVX-512 is missing.
+#ifndef QK_AVX512_EMULATION_H
+#define QK_AVX512_EMULATION_H
+
+#define SIMDE_ENABLE_NATIVE_ALIASES
+#include <simde/x86/avx512.h>
+#include <simde/x86/f16c.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+static inline float qk_emu_half_to_float(uint16_t h) {
+    return simde_mm_cvtss_f32(simde_mm_cvtph_ps(simde_mm_cvtsi32_si128(h)));
+}
+
+static inline float qk_emu_cvtsh_ss(unsigned short h) { return qk_emu_half_to_float(h); }
+#define _cvtsh_ss(h) qk_emu_cvtsh_ss(h)
+
+static inline simde__m256i qk_emu_mm256_maskz_loadu_epi16(simde__mmask16 k, const void *p) {
+    uint16_t v[16] = {0};
+    for (int i = 0; i < 16; i++)
+        if (k >> i & 1) memcpy(&v[i], (const char *)p + 2 * i, 2);
+    return simde_mm256_loadu_si256(v);
+}
+#define _mm256_maskz_loadu_epi16(k, p) qk_emu_mm256_maskz_loadu_epi16(k, p)
+
+static inline simde__m512 qk_emu_mm512_cvtepi32_ps(simde__m512i a) {
+    int32_t v[16];
+    float r[16];
+    simde_mm512_storeu_si512(v, a);
+    for (int i = 0; i < 16; i++) r[i] = (float)v[i];
+    return simde_mm512_loadu_ps(r);
+}
+#define _mm512_cvtepi32_ps(a) qk_emu_mm512_cvtepi32_ps(a)
+
+static inline simde__m512i qk_emu_mm512_cvtepi8_epi32(simde__m128i a) {
+    int8_t v[16];
+    int32_t r[16];
+    simde_mm_storeu_si128(v, a);
+    for (int i = 0; i < 16; i++) r[i] = v[i];
+    return simde_mm512_loadu_si512(r);
+}
+#define _mm512_cvtepi8_epi32(a) qk_emu_mm512_cvtepi8_epi32(a)
+
+static inline simde__m512i qk_emu_mm512_cvtepu16_epi32(simde__m256i a) {
+    uint16_t v[16];
+    int32_t r[16];
+    simde_mm256_storeu_si256(v, a);
+    for (int i = 0; i < 16; i++) r[i] = v[i];
+    return simde_mm512_loadu_si512(r);
+}
+#define _mm512_cvtepu16_epi32(a) qk_emu_mm512_cvtepu16_epi32(a)
+
+static inline simde__m512 qk_emu_mm512_cvtph_ps(simde__m256i a) {
+    uint16_t v[16];
+    float r[16];
+    simde_mm256_storeu_si256(v, a);
+    for (int i = 0; i < 16; i++) r[i] = qk_emu_half_to_float(v[i]);
+    return simde_mm512_loadu_ps(r);
+}
+#define _mm512_cvtph_ps(a) qk_emu_mm512_cvtph_ps(a)
+
+static inline simde__m512 qk_emu_mm512_mask_loadu_ps(simde__m512 src, simde__mmask16 k, const void *p) {
+    float r[16];
+    simde_mm512_storeu_ps(r, src);
+    for (int i = 0; i < 16; i++)
+        if (k >> i & 1) memcpy(&r[i], (const char *)p + 4 * i, 4);
+    return simde_mm512_loadu_ps(r);
+}
+#define _mm512_mask_loadu_ps(src, k, p) qk_emu_mm512_mask_loadu_ps(src, k, p)
+#define _mm512_maskz_loadu_ps(k, p) qk_emu_mm512_mask_loadu_ps(simde_mm512_setzero_ps(), k, p)
+
+static inline void qk_emu_mm512_mask_storeu_ps(void *p, simde__mmask16 k, simde__m512 a) {
+    float v[16];
+    simde_mm512_storeu_ps(v, a);
+    for (int i = 0; i < 16; i++)
+        if (k >> i & 1) memcpy((char *)p + 4 * i, &v[i], 4);
+}
+#define _mm512_mask_storeu_ps(p, k, a) qk_emu_mm512_mask_storeu_ps(p, k, a)
+
+static inline simde__m512 qk_emu_mm512_shuffle_f32x4(simde__m512 a, simde__m512 b, int imm8) {
+    float x[16], y[16], r[16];
+    simde_mm512_storeu_ps(x, a);
+    simde_mm512_storeu_ps(y, b);
+    for (int i = 0; i < 4; i++) memcpy(&r[4 * i], (i < 2 ? x : y) + 4 * (imm8 >> (2 * i) & 3), 16);
+    return simde_mm512_loadu_ps(r);
+}
+#define _mm512_shuffle_f32x4(a, b, imm8) qk_emu_mm512_shuffle_f32x4(a, b, imm8)
+
+// Fused, as the instructions are (SIMDe's portable multiply-adds round twice).
+static inline simde__m256 qk_emu_mm256_fmadd_ps(simde__m256 a, simde__m256 b, simde__m256 c) {
+    float x[8], y[8], z[8];
+    simde_mm256_storeu_ps(x, a);
+    simde_mm256_storeu_ps(y, b);
+    simde_mm256_storeu_ps(z, c);
+    for (int i = 0; i < 8; i++) z[i] = fmaf(x[i], y[i], z[i]);
+    return simde_mm256_loadu_ps(z);
+}
+#undef _mm256_fmadd_ps
+#define _mm256_fmadd_ps(a, b, c) qk_emu_mm256_fmadd_ps(a, b, c)
+
+static inline simde__m512 qk_emu_mm512_fmadd_ps(simde__m512 a, simde__m512 b, simde__m512 c) {
+    float x[16], y[16], z[16];
+    simde_mm512_storeu_ps(x, a);
+    simde_mm512_storeu_ps(y, b);
+    simde_mm512_storeu_ps(z, c);
+    for (int i = 0; i < 16; i++) z[i] = fmaf(x[i], y[i], z[i]);
+    return simde_mm512_loadu_ps(z);
+}
+#undef _mm512_fmadd_ps
+#define _mm512_fmadd_ps(a, b, c) qk_emu_mm512_fmadd_ps(a, b, c)
+#undef _mm512_fnmadd_ps
+#define _mm512_fnmadd_ps(a, b, c) qk_emu_mm512_fmadd_ps(simde_mm512_sub_ps(simde_mm512_setzero_ps(), a), b, c)
+
+// The reductions in the order clang's headers give them: halves added pairwise, 16 -> 8 -> 4 -> 2 -> 1.
+static inline float qk_emu_mm512_reduce(simde__m512 a, int maximum) {
+    float v[16];
+    simde_mm512_storeu_ps(v, a);
+    for (int width = 8; width >= 1; width /= 2)
+        for (int i = 0; i < width; i++) v[i] = maximum ? (v[i] > v[i + width] ? v[i] : v[i + width]) : v[i] + v[i + width];
+    return v[0];
+}
+#define _mm512_reduce_add_ps(a) qk_emu_mm512_reduce(a, 0)
+#define _mm512_reduce_max_ps(a) qk_emu_mm512_reduce(a, 1)
+
+#endif
