@@ -5,6 +5,9 @@
 #ifndef QK_AVX512_EMULATION_H
 #define QK_AVX512_EMULATION_H
 
+// 512-bit vectors pass between these inline functions without AVX-512's calling convention: one
+// translation unit, one convention, so the warning does not apply.
+#pragma clang diagnostic ignored "-Wpsabi"
 #define SIMDE_ENABLE_NATIVE_ALIASES
 #include <simde/x86/avx512.h>
 #include <simde/x86/f16c.h>
@@ -27,41 +30,26 @@ static inline simde__m256i qk_emu_mm256_maskz_loadu_epi16(simde__mmask16 k, cons
 }
 #define _mm256_maskz_loadu_epi16(k, p) qk_emu_mm256_maskz_loadu_epi16(k, p)
 
-static inline simde__m512 qk_emu_mm512_cvtepi32_ps(simde__m512i a) {
-    int32_t v[16];
-    float r[16];
-    simde_mm512_storeu_si512(v, a);
-    for (int i = 0; i < 16; i++) r[i] = (float)v[i];
-    return simde_mm512_loadu_ps(r);
+// The widening conversions from SIMDe's 256-bit ones, half by half.
+static inline simde__m512 qk_emu_join_ps(simde__m256 low, simde__m256 high) {
+    return simde_mm512_insertf32x8(simde_mm512_castps256_ps512(low), high, 1);
 }
-#define _mm512_cvtepi32_ps(a) qk_emu_mm512_cvtepi32_ps(a)
-
-static inline simde__m512i qk_emu_mm512_cvtepi8_epi32(simde__m128i a) {
-    int8_t v[16];
-    int32_t r[16];
-    simde_mm_storeu_si128(v, a);
-    for (int i = 0; i < 16; i++) r[i] = v[i];
-    return simde_mm512_loadu_si512(r);
+static inline simde__m512i qk_emu_join_epi32(simde__m256i low, simde__m256i high) {
+    return simde_mm512_inserti64x4(simde_mm512_castsi256_si512(low), high, 1);
 }
-#define _mm512_cvtepi8_epi32(a) qk_emu_mm512_cvtepi8_epi32(a)
-
-static inline simde__m512i qk_emu_mm512_cvtepu16_epi32(simde__m256i a) {
-    uint16_t v[16];
-    int32_t r[16];
-    simde_mm256_storeu_si256(v, a);
-    for (int i = 0; i < 16; i++) r[i] = v[i];
-    return simde_mm512_loadu_si512(r);
+static inline simde__m256 qk_emu_high_ps(simde__m512 a) {
+    return simde_mm256_castpd_ps(simde_mm512_extractf64x4_pd(simde_mm512_castps_pd(a), 1));
 }
-#define _mm512_cvtepu16_epi32(a) qk_emu_mm512_cvtepu16_epi32(a)
-
-static inline simde__m512 qk_emu_mm512_cvtph_ps(simde__m256i a) {
-    uint16_t v[16];
-    float r[16];
-    simde_mm256_storeu_si256(v, a);
-    for (int i = 0; i < 16; i++) r[i] = qk_emu_half_to_float(v[i]);
-    return simde_mm512_loadu_ps(r);
-}
-#define _mm512_cvtph_ps(a) qk_emu_mm512_cvtph_ps(a)
+#define _mm512_cvtepi32_ps(a)                                                                       \
+    qk_emu_join_ps(simde_mm256_cvtepi32_ps(simde_mm512_castsi512_si256(a)),                         \
+                   simde_mm256_cvtepi32_ps(simde_mm512_extracti64x4_epi64(a, 1)))
+#define _mm512_cvtepi8_epi32(a) \
+    qk_emu_join_epi32(simde_mm256_cvtepi8_epi32(a), simde_mm256_cvtepi8_epi32(simde_mm_srli_si128(a, 8)))
+#define _mm512_cvtepu16_epi32(a)                                                                    \
+    qk_emu_join_epi32(simde_mm256_cvtepu16_epi32(simde_mm256_castsi256_si128(a)),                   \
+                      simde_mm256_cvtepu16_epi32(simde_mm256_extracti128_si256(a, 1)))
+#define _mm512_cvtph_ps(a) \
+    qk_emu_join_ps(simde_mm256_cvtph_ps(simde_mm256_castsi256_si128(a)), simde_mm256_cvtph_ps(simde_mm256_extracti128_si256(a, 1)))
 
 static inline simde__m512 qk_emu_mm512_mask_loadu_ps(simde__m512 src, simde__mmask16 k, const void *p) {
     float r[16];
@@ -88,6 +76,7 @@ static inline simde__m512 qk_emu_mm512_shuffle_f32x4(simde__m512 a, simde__m512 
     for (int i = 0; i < 4; i++) memcpy(&r[4 * i], (i < 2 ? x : y) + 4 * (imm8 >> (2 * i) & 3), 16);
     return simde_mm512_loadu_ps(r);
 }
+#undef _mm512_shuffle_f32x4
 #define _mm512_shuffle_f32x4(a, b, imm8) qk_emu_mm512_shuffle_f32x4(a, b, imm8)
 
 // Fused, as the instructions are (SIMDe's portable multiply-adds round twice).
@@ -103,12 +92,9 @@ static inline simde__m256 qk_emu_mm256_fmadd_ps(simde__m256 a, simde__m256 b, si
 #define _mm256_fmadd_ps(a, b, c) qk_emu_mm256_fmadd_ps(a, b, c)
 
 static inline simde__m512 qk_emu_mm512_fmadd_ps(simde__m512 a, simde__m512 b, simde__m512 c) {
-    float x[16], y[16], z[16];
-    simde_mm512_storeu_ps(x, a);
-    simde_mm512_storeu_ps(y, b);
-    simde_mm512_storeu_ps(z, c);
-    for (int i = 0; i < 16; i++) z[i] = fmaf(x[i], y[i], z[i]);
-    return simde_mm512_loadu_ps(z);
+    return qk_emu_join_ps(
+        qk_emu_mm256_fmadd_ps(simde_mm512_castps512_ps256(a), simde_mm512_castps512_ps256(b), simde_mm512_castps512_ps256(c)),
+        qk_emu_mm256_fmadd_ps(qk_emu_high_ps(a), qk_emu_high_ps(b), qk_emu_high_ps(c)));
 }
 #undef _mm512_fmadd_ps
 #define _mm512_fmadd_ps(a, b, c) qk_emu_mm512_fmadd_ps(a, b, c)
