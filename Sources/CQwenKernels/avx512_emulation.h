@@ -1,6 +1,6 @@
 // Under QK_EMULATE_AVX512 only (see avx512_target.h): the AVX-512 intrinsics the kernels use,
 // from SIMDe (Debian's libsimde-dev) with its native names, plus the few this SIMDe release lacks,
-// written element by element from Intel's definitions. The result runs the AVX-512 kernels, slowly
+// built from its 256-bit ones or element by element from Intel's definitions. The result runs the AVX-512 kernels, slowly
 // but with the same arithmetic, on any AVX2 host, so their tests run where AVX-512 is missing.
 #ifndef QK_AVX512_EMULATION_H
 #define QK_AVX512_EMULATION_H
@@ -15,11 +15,9 @@
 #include <stdint.h>
 #include <string.h>
 
-static inline float qk_emu_half_to_float(uint16_t h) {
+static inline float qk_emu_cvtsh_ss(unsigned short h) {
     return simde_mm_cvtss_f32(simde_mm_cvtph_ps(simde_mm_cvtsi32_si128(h)));
 }
-
-static inline float qk_emu_cvtsh_ss(unsigned short h) { return qk_emu_half_to_float(h); }
 #define _cvtsh_ss(h) qk_emu_cvtsh_ss(h)
 
 static inline simde__m256i qk_emu_mm256_maskz_loadu_epi16(simde__mmask16 k, const void *p) {

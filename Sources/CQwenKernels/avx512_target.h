@@ -6,18 +6,18 @@
 #ifndef QK_AVX512_TARGET_H
 #define QK_AVX512_TARGET_H
 
+// Emulated, too: SIMDe then takes the compiler's vector types as its own.
+#include <immintrin.h>
+
 #define QK_PRAGMA(text) _Pragma(#text)
 #define QK_TARGET_BEGIN(features) QK_PRAGMA(clang attribute push(__attribute__((target(features))), apply_to = function))
 #ifdef QK_EMULATE_AVX512
-// The compiler's intrinsics first, so that SIMDe takes their vector types as its own. Then SIMDe and
-// the kernels are compiled for AVX2, FMA and F16C (one vector ABI, and scalar multiply-adds contracted
-// as natively), from here to QK_AVX512_END.
-#include <immintrin.h>
+// SIMDe and the kernels compiled for AVX2, FMA and F16C (one vector calling convention, and scalar
+// multiply-adds contracted as natively), from here to QK_AVX512_END.
 QK_TARGET_BEGIN("avx2,fma,f16c")
 #include "avx512_emulation.h"
 #define QK_AVX512_BEGIN(features)
 #else
-#include <immintrin.h>
 #define QK_AVX512_BEGIN(features) QK_TARGET_BEGIN(features)
 #endif
 #define QK_AVX512_END _Pragma("clang attribute pop")
