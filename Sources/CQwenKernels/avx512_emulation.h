@@ -38,26 +38,19 @@ static inline simde__m512i qk_emu_join_epi32(simde__m256i low, simde__m256i high
 static inline simde__m256 qk_emu_high_ps(simde__m512 a) {
     return simde_mm256_castpd_ps(simde_mm512_extractf64x4_pd(simde_mm512_castps_pd(a), 1));
 }
-#define _mm512_cvtepi32_ps(a)                                                                       \
-    qk_emu_join_ps(simde_mm256_cvtepi32_ps(simde_mm512_castsi512_si256(a)),                         \
-                   simde_mm256_cvtepi32_ps(simde_mm512_extracti64x4_epi64(a, 1)))
-#define _mm512_cvtepi8_epi32(a) \
-    qk_emu_join_epi32(simde_mm256_cvtepi8_epi32(a), simde_mm256_cvtepi8_epi32(simde_mm_srli_si128(a, 8)))
 #define _mm512_cvtepu16_epi32(a)                                                                    \
     qk_emu_join_epi32(simde_mm256_cvtepu16_epi32(simde_mm256_castsi256_si128(a)),                   \
                       simde_mm256_cvtepu16_epi32(simde_mm256_extracti128_si256(a, 1)))
 #define _mm512_cvtph_ps(a) \
     qk_emu_join_ps(simde_mm256_cvtph_ps(simde_mm256_castsi256_si128(a)), simde_mm256_cvtph_ps(simde_mm256_extracti128_si256(a, 1)))
 
-static inline simde__m512 qk_emu_mm512_mask_loadu_ps(simde__m512 src, simde__mmask16 k, const void *p) {
-    float r[16];
-    simde_mm512_storeu_ps(r, src);
+static inline simde__m512 qk_emu_mm512_maskz_loadu_ps(simde__mmask16 k, const void *p) {
+    float r[16] = {0};
     for (int i = 0; i < 16; i++)
         if (k >> i & 1) memcpy(&r[i], (const char *)p + 4 * i, 4);
     return simde_mm512_loadu_ps(r);
 }
-#define _mm512_mask_loadu_ps(src, k, p) qk_emu_mm512_mask_loadu_ps(src, k, p)
-#define _mm512_maskz_loadu_ps(k, p) qk_emu_mm512_mask_loadu_ps(simde_mm512_setzero_ps(), k, p)
+#define _mm512_maskz_loadu_ps(k, p) qk_emu_mm512_maskz_loadu_ps(k, p)
 
 static inline void qk_emu_mm512_mask_storeu_ps(void *p, simde__mmask16 k, simde__m512 a) {
     float v[16];
@@ -96,18 +89,15 @@ static inline simde__m512 qk_emu_mm512_fmadd_ps(simde__m512 a, simde__m512 b, si
 }
 #undef _mm512_fmadd_ps
 #define _mm512_fmadd_ps(a, b, c) qk_emu_mm512_fmadd_ps(a, b, c)
-#undef _mm512_fnmadd_ps
-#define _mm512_fnmadd_ps(a, b, c) qk_emu_mm512_fmadd_ps(simde_mm512_sub_ps(simde_mm512_setzero_ps(), a), b, c)
 
-// The reductions in the order clang's headers give them: halves added pairwise, 16 -> 8 -> 4 -> 2 -> 1.
-static inline float qk_emu_mm512_reduce(simde__m512 a, int maximum) {
+// The sum in the order clang's header gives it: halves added pairwise, 16 -> 8 -> 4 -> 2 -> 1.
+static inline float qk_emu_mm512_reduce_add_ps(simde__m512 a) {
     float v[16];
     simde_mm512_storeu_ps(v, a);
     for (int width = 8; width >= 1; width /= 2)
-        for (int i = 0; i < width; i++) v[i] = maximum ? (v[i] > v[i + width] ? v[i] : v[i + width]) : v[i] + v[i + width];
+        for (int i = 0; i < width; i++) v[i] += v[i + width];
     return v[0];
 }
-#define _mm512_reduce_add_ps(a) qk_emu_mm512_reduce(a, 0)
-#define _mm512_reduce_max_ps(a) qk_emu_mm512_reduce(a, 1)
+#define _mm512_reduce_add_ps(a) qk_emu_mm512_reduce_add_ps(a)
 
 #endif

@@ -2,14 +2,23 @@
 #include "kernels_internal.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
+/// The matrix kernels: one per path.
 #define QK_DISPATCH(isa, name, ...)                                 \
     switch (isa) {                                                  \
     case QK_ISA_AVX512: name##_avx512(__VA_ARGS__); break;          \
     case QK_ISA_AVX2: name##_avx2(__VA_ARGS__); break;              \
     default: name##_portable(__VA_ARGS__); break;                   \
     }
+/// The elementwise and attention kernels: the AVX2 ones on both x86 paths (kernels_internal.h).
+#define QK_DISPATCH_VECTOR(isa, name, ...)                          \
+    switch (isa) {                                                  \
+    case QK_ISA_AVX512:                                             \
+    case QK_ISA_AVX2: name##_avx2(__VA_ARGS__); break;              \
+    default: name##_portable(__VA_ARGS__); break;                   \
+    }
 #else
 #define QK_DISPATCH(isa, name, ...) name##_portable(__VA_ARGS__);
+#define QK_DISPATCH_VECTOR(isa, name, ...) name##_portable(__VA_ARGS__);
 #endif
 
 void qk_linear(qk_isa isa, const float *x, size_t x_rows, qk_matrix w, const float *bias,
@@ -22,16 +31,16 @@ void qk_matrix_row(qk_isa isa, qk_matrix w, size_t row, float *y) {
 }
 
 void qk_rms_norm(qk_isa isa, const float *x, const float *weight, float epsilon, size_t n, float *y) {
-    QK_DISPATCH(isa, qk_rms_norm, x, weight, epsilon, n, y)
+    QK_DISPATCH_VECTOR(isa, qk_rms_norm, x, weight, epsilon, n, y)
 }
 
 void qk_silu_multiply(qk_isa isa, float *gate, const float *up, size_t n) {
-    QK_DISPATCH(isa, qk_silu_multiply, gate, up, n)
+    QK_DISPATCH_VECTOR(isa, qk_silu_multiply, gate, up, n)
 }
 
-void qk_add(qk_isa isa, const float *y, float *x, size_t n) { QK_DISPATCH(isa, qk_add, y, x, n) }
+void qk_add(qk_isa isa, const float *y, float *x, size_t n) { QK_DISPATCH_VECTOR(isa, qk_add, y, x, n) }
 
-void qk_softmax(qk_isa isa, float *x, size_t n) { QK_DISPATCH(isa, qk_softmax, x, n) }
+void qk_softmax(qk_isa isa, float *x, size_t n) { QK_DISPATCH_VECTOR(isa, qk_softmax, x, n) }
 
 /// Keys per block: a block of keys and values (16 KiB at head_dim 64 in float32) stays in L1 while
 /// every query head of the group uses it.
@@ -57,15 +66,15 @@ void qk_attention(qk_isa isa, const qk_attention_shape *s, size_t task_begin, si
         for (size_t j = 0; j < count; j += QK_KEY_BLOCK) {
             const size_t n = count - j < QK_KEY_BLOCK ? count - j : QK_KEY_BLOCK;
             for (size_t h = 0; h < group; h++)
-                QK_DISPATCH(isa, qk_attention_scores, format, query + h * dim, keys + j * row_bytes, row_bytes, n,
+                QK_DISPATCH_VECTOR(isa, qk_attention_scores, format, query + h * dim, keys + j * row_bytes, row_bytes, n,
                             dim, s->scale, scores + h * stride + j)
         }
-        for (size_t h = 0; h < group; h++) QK_DISPATCH(isa, qk_softmax, scores + h * stride, count)
+        for (size_t h = 0; h < group; h++) QK_DISPATCH_VECTOR(isa, qk_softmax, scores + h * stride, count)
         if (format == QK_FORMAT_F32) {
             // llama.cpp's order (its KV cache in float32): one query (decoding) as vec_dot_f32's 32
             // lanes, several (prefill) as its tinyBLAS's 8.
             const size_t lanes = s->query_count == 1 ? 32 : 8;
-            QK_DISPATCH(isa, qk_attention_mix_lanes, scores, stride, (const float *)values, row_bytes / sizeof(float),
+            QK_DISPATCH_VECTOR(isa, qk_attention_mix_lanes, scores, stride, (const float *)values, row_bytes / sizeof(float),
                         first, count, dim, lanes, group, output, dim)
             continue;
         }
@@ -73,7 +82,7 @@ void qk_attention(qk_isa isa, const qk_attention_shape *s, size_t task_begin, si
         for (size_t j = 0; j < count; j += QK_KEY_BLOCK) {
             const size_t n = count - j < QK_KEY_BLOCK ? count - j : QK_KEY_BLOCK;
             for (size_t h = 0; h < group; h++)
-                QK_DISPATCH(isa, qk_attention_mix, format, scores + h * stride + j, values + j * row_bytes, row_bytes,
+                QK_DISPATCH_VECTOR(isa, qk_attention_mix, format, scores + h * stride + j, values + j * row_bytes, row_bytes,
                             n, dim, output + h * dim)
         }
     }

@@ -77,10 +77,16 @@ static inline const void *qk_row_pointer(qk_matrix w, size_t row) {
     if (format == QK_FORMAT_F16) fn(QK_FORMAT_F16, __VA_ARGS__);                                     \
     else fn(QK_FORMAT_Q8_0, __VA_ARGS__);
 
-#define QK_DECLARE_ISA(isa)                                                                          \
+/// The float32 matrix kernels of one instruction-set path (portable, AVX2, AVX-512).
+#define QK_DECLARE_LINEAR_ISA(isa)                                                                   \
     void qk_linear_##isa(const float *x, size_t x_rows, qk_matrix w, const float *bias,               \
                          size_t row_begin, size_t row_end, float *y);                                \
-    void qk_matrix_row_##isa(qk_matrix w, size_t row, float *y);                                     \
+    void qk_matrix_row_##isa(qk_matrix w, size_t row, float *y);
+
+/// The elementwise and attention kernels of one path (portable, AVX2). The AVX-512 path runs the AVX2
+/// ones (dispatch.c): they follow llama.cpp's AVX2 float32 order (sums and exponential), so that a
+/// GGUF model decodes as llama.cpp does on either path.
+#define QK_DECLARE_VECTOR_ISA(isa)                                                                   \
     void qk_rms_norm_##isa(const float *x, const float *weight, float epsilon, size_t n, float *y);  \
     void qk_silu_multiply_##isa(float *gate, const float *up, size_t n);                             \
     void qk_add_##isa(const float *y, float *x, size_t n);                                           \
@@ -100,10 +106,12 @@ static inline const void *qk_row_pointer(qk_matrix w, size_t row) {
                                       size_t row_floats, size_t first, size_t count, size_t dim,     \
                                       size_t lanes, size_t heads, float *out, size_t out_stride);
 
-QK_DECLARE_ISA(portable)
+QK_DECLARE_LINEAR_ISA(portable)
+QK_DECLARE_VECTOR_ISA(portable)
 #if defined(__x86_64__) || defined(_M_X64)
-QK_DECLARE_ISA(avx2)
-QK_DECLARE_ISA(avx512)
+QK_DECLARE_LINEAR_ISA(avx2)
+QK_DECLARE_VECTOR_ISA(avx2)
+QK_DECLARE_LINEAR_ISA(avx512)
 #endif
 
 #endif
