@@ -1,7 +1,8 @@
 // Under QK_EMULATE_AVX512 only (see avx512_target.h): the AVX-512 intrinsics the kernels use,
 // from SIMDe (Debian's libsimde-dev) with its native names, plus the few this SIMDe release lacks,
-// built from its 256-bit ones or element by element from Intel's definitions. The result runs the AVX-512 kernels, slowly
-// but with the same arithmetic, on any AVX2 host, so their tests run where AVX-512 is missing.
+// built from its 256-bit ones or element by element from Intel's definitions. The result runs the
+// AVX-512 kernels, slowly but with the same arithmetic, on any AVX2 host, so their tests run where
+// AVX-512 is missing.
 #ifndef QK_AVX512_EMULATION_H
 #define QK_AVX512_EMULATION_H
 
@@ -20,10 +21,15 @@ static inline float qk_emu_cvtsh_ss(unsigned short h) {
 }
 #define _cvtsh_ss(h) qk_emu_cvtsh_ss(h)
 
+// Masked loads and stores element by element: element i (of `size` bytes) moves where bit i of k is set.
+static inline void qk_emu_masked_copy(void *to, const void *from, unsigned k, int count, size_t size) {
+    for (int i = 0; i < count; i++)
+        if (k >> i & 1) memcpy((char *)to + size * i, (const char *)from + size * i, size);
+}
+
 static inline simde__m256i qk_emu_mm256_maskz_loadu_epi16(simde__mmask16 k, const void *p) {
     uint16_t v[16] = {0};
-    for (int i = 0; i < 16; i++)
-        if (k >> i & 1) memcpy(&v[i], (const char *)p + 2 * i, 2);
+    qk_emu_masked_copy(v, p, k, 16, 2);
     return simde_mm256_loadu_si256(v);
 }
 #define _mm256_maskz_loadu_epi16(k, p) qk_emu_mm256_maskz_loadu_epi16(k, p)
@@ -45,18 +51,16 @@ static inline simde__m256 qk_emu_high_ps(simde__m512 a) {
     qk_emu_join_ps(simde_mm256_cvtph_ps(simde_mm256_castsi256_si128(a)), simde_mm256_cvtph_ps(simde_mm256_extracti128_si256(a, 1)))
 
 static inline simde__m512 qk_emu_mm512_maskz_loadu_ps(simde__mmask16 k, const void *p) {
-    float r[16] = {0};
-    for (int i = 0; i < 16; i++)
-        if (k >> i & 1) memcpy(&r[i], (const char *)p + 4 * i, 4);
-    return simde_mm512_loadu_ps(r);
+    float v[16] = {0};
+    qk_emu_masked_copy(v, p, k, 16, 4);
+    return simde_mm512_loadu_ps(v);
 }
 #define _mm512_maskz_loadu_ps(k, p) qk_emu_mm512_maskz_loadu_ps(k, p)
 
 static inline void qk_emu_mm512_mask_storeu_ps(void *p, simde__mmask16 k, simde__m512 a) {
     float v[16];
     simde_mm512_storeu_ps(v, a);
-    for (int i = 0; i < 16; i++)
-        if (k >> i & 1) memcpy((char *)p + 4 * i, &v[i], 4);
+    qk_emu_masked_copy(p, v, k, 16, 4);
 }
 #define _mm512_mask_storeu_ps(p, k, a) qk_emu_mm512_mask_storeu_ps(p, k, a)
 
