@@ -21,19 +21,6 @@ static inline float qk_emu_cvtsh_ss(unsigned short h) {
 }
 #define _cvtsh_ss(h) qk_emu_cvtsh_ss(h)
 
-// Masked loads and stores element by element: element i (of `size` bytes) moves where bit i of k is set.
-static inline void qk_emu_masked_copy(void *to, const void *from, unsigned k, int count, size_t size) {
-    for (int i = 0; i < count; i++)
-        if (k >> i & 1) memcpy((char *)to + size * i, (const char *)from + size * i, size);
-}
-
-static inline simde__m256i qk_emu_mm256_maskz_loadu_epi16(simde__mmask16 k, const void *p) {
-    uint16_t v[16] = {0};
-    qk_emu_masked_copy(v, p, k, 16, 2);
-    return simde_mm256_loadu_si256(v);
-}
-#define _mm256_maskz_loadu_epi16(k, p) qk_emu_mm256_maskz_loadu_epi16(k, p)
-
 // The widening conversions from SIMDe's 256-bit ones, half by half.
 static inline simde__m512 qk_emu_join_ps(simde__m256 low, simde__m256 high) {
     return simde_mm512_insertf32x8(simde_mm512_castps256_ps512(low), high, 1);
@@ -49,6 +36,19 @@ static inline simde__m256 qk_emu_high_ps(simde__m512 a) {
                       simde_mm256_cvtepu16_epi32(simde_mm256_extracti128_si256(a, 1)))
 #define _mm512_cvtph_ps(a) \
     qk_emu_join_ps(simde_mm256_cvtph_ps(simde_mm256_castsi256_si128(a)), simde_mm256_cvtph_ps(simde_mm256_extracti128_si256(a, 1)))
+
+// Masked loads and stores element by element: element i (of `size` bytes) moves where bit i of k is set.
+static inline void qk_emu_masked_copy(void *to, const void *from, unsigned k, int count, size_t size) {
+    for (int i = 0; i < count; i++)
+        if (k >> i & 1) memcpy((char *)to + size * i, (const char *)from + size * i, size);
+}
+
+static inline simde__m256i qk_emu_mm256_maskz_loadu_epi16(simde__mmask16 k, const void *p) {
+    uint16_t v[16] = {0};
+    qk_emu_masked_copy(v, p, k, 16, 2);
+    return simde_mm256_loadu_si256(v);
+}
+#define _mm256_maskz_loadu_epi16(k, p) qk_emu_mm256_maskz_loadu_epi16(k, p)
 
 static inline simde__m512 qk_emu_mm512_maskz_loadu_ps(simde__mmask16 k, const void *p) {
     float v[16] = {0};

@@ -1,6 +1,5 @@
-// AVX2 + FMA elementwise kernels and attention halves, in llama.cpp's AVX2 float32 order. The AVX-512
-// path runs these too (dispatch.c): 16-lane versions summed and exponentiated in another order, and
-// SmolLMGreedyTests, run on the AVX-512 path under emulation, changed 9 of 10 greedy replies.
+// AVX2 + FMA elementwise kernels and attention halves, in llama.cpp's AVX2 float32 order; the AVX-512
+// path runs them too (why: kernels_internal.h).
 #include "quant_internal.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
