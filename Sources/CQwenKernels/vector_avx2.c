@@ -294,34 +294,36 @@ void qk_attention_mix_avx2(qk_format format, const float *p, const void *values,
 }
 
 /// qk_attention_mix_lanes for H query heads (1-4) at once, on strips of W vectors (H · W <= 8 running
-/// sums in registers): each value row's strip is loaded once for all H heads (the rows stream from L2,
-/// and that load, not the multiply-adds, bounded the one-head kernel). Each head's running sums of
-/// each lane are then reduced as llama.cpp does: 8 lanes as its tinyBLAS hsum
-/// ((0 + 4) + (2 + 6)) + ((1 + 5) + (3 + 7)), 32 as vec_dot_f32 (qk_dot_f32_ggml). Every output's
-/// arithmetic is the one-head kernel's, whatever H and W.
+/// sums per lane): each value row's strip is loaded once for all H heads. The value rows are read in
+/// order and each lane's running sums kept in L1 (`sums`): reading them lane by lane, rows `lanes`
+/// apart, stalled on nearly every load (the hardware prefetchers do not follow such strides across
+/// pages). Each head's running sums of each lane are then reduced as llama.cpp does: 8 lanes as its
+/// tinyBLAS hsum ((0 + 4) + (2 + 6)) + ((1 + 5) + (3 + 7)), 32 as vec_dot_f32 (qk_dot_f32_ggml).
+/// Every output's arithmetic is the one-head kernel's, whatever H and W.
 QK_ALWAYS_INLINE void qk_mix_lanes_heads(const int H, const int W, const float *p, size_t p_stride, const float *values,
                                          size_t row_floats, size_t first, size_t count, size_t dim, size_t lanes,
                                          float *out, size_t out_stride) {
     float sums[32][64] __attribute__((aligned(32)));  // lane, then head h's vector v at (h · W + v) · 8
     for (size_t d0 = 0; d0 < dim; d0 += 8 * (size_t)W) {
         const size_t width = dim - d0 < 8 * (size_t)W ? dim - d0 : 8 * (size_t)W, vectors = (width + 7) / 8;
-        for (size_t lane = 0; lane < lanes; lane++) {
-            __m256 acc[4][8];
-            for (int h = 0; h < H; h++)
-                for (int v = 0; v < W; v++) acc[h][v] = _mm256_setzero_ps();
-            for (size_t j = (lane + lanes - first % lanes) % lanes; j < count; j += lanes) {
-                const float *row = values + j * row_floats + d0;
-                __m256 strip[8];
+        for (size_t lane = 0; lane < lanes; lane++)
+            for (int i = 0; i < H * W; i++) _mm256_store_ps(sums[lane] + i * 8, _mm256_setzero_ps());
+        size_t next_lane = first % lanes;  // position first + j sums in lane (first + j) % lanes
+        for (size_t j = 0; j < count; j++) {
+            const float *row = values + j * row_floats + d0;
+            __m256 strip[8];
+            for (int v = 0; v < W; v++)
+                if ((size_t)v < vectors) strip[v] = qk_load_upto8(row + 8 * v, width - 8 * (size_t)v);
+            float *sum = sums[next_lane];
+            for (int h = 0; h < H; h++) {
+                const __m256 weight = _mm256_set1_ps(p[(size_t)h * p_stride + j]);
                 for (int v = 0; v < W; v++)
-                    if ((size_t)v < vectors) strip[v] = qk_load_upto8(row + 8 * v, width - 8 * (size_t)v);
-                for (int h = 0; h < H; h++) {
-                    const __m256 weight = _mm256_set1_ps(p[(size_t)h * p_stride + j]);
-                    for (int v = 0; v < W; v++)
-                        if ((size_t)v < vectors) acc[h][v] = _mm256_fmadd_ps(strip[v], weight, acc[h][v]);
-                }
+                    if ((size_t)v < vectors) {
+                        float *acc = sum + (h * W + v) * 8;
+                        _mm256_store_ps(acc, _mm256_fmadd_ps(strip[v], weight, _mm256_load_ps(acc)));
+                    }
             }
-            for (int h = 0; h < H; h++)
-                for (int v = 0; v < W; v++) _mm256_store_ps(sums[lane] + (h * W + v) * 8, acc[h][v]);
+            if (++next_lane == lanes) next_lane = 0;
         }
         for (int h = 0; h < H; h++)
             for (size_t v = 0; v < vectors; v++) {
