@@ -295,10 +295,11 @@ void qk_attention_mix_avx2(qk_format format, const float *p, const void *values,
 
 /// qk_attention_mix_lanes for H query heads (1-4) at once, on strips of W vectors (H · W <= 8 running
 /// sums per lane): each value row's strip is loaded once for all H heads. The value rows are read in
-/// order and each lane's running sums kept in L1 (`sums`): reading them lane by lane, rows `lanes`
-/// apart, stalled on nearly every load (the hardware prefetchers do not follow such strides across
-/// pages). Each head's running sums of each lane are then reduced as llama.cpp does: 8 lanes as its
-/// tinyBLAS hsum ((0 + 4) + (2 + 6)) + ((1 + 5) + (3 + 7)), 32 as vec_dot_f32 (qk_dot_f32_ggml).
+/// order and each lane's running sums kept in L1 (`sums`): read lane by lane instead (rows `lanes`
+/// apart, a new page per load when decoding), the kernel took ~30 % longer in a served batch
+/// (Benchmarks/RESULTS.md, seventh serving run). Each head's running sums of each lane are then
+/// reduced as llama.cpp does: 8 lanes as its tinyBLAS hsum ((0 + 4) + (2 + 6)) + ((1 + 5) + (3 + 7)),
+/// 32 as vec_dot_f32 (qk_dot_f32_ggml).
 /// Every output's arithmetic is the one-head kernel's, whatever H and W.
 QK_ALWAYS_INLINE void qk_mix_lanes_heads(const int H, const int W, const float *p, size_t p_stride, const float *values,
                                          size_t row_floats, size_t first, size_t count, size_t dim, size_t lanes,
