@@ -57,12 +57,19 @@ public struct APIError: Error, CustomStringConvertible, Equatable, HTTPResponseE
             status: .badRequest, message: "request body is not valid JSON: \(error)", type: "invalid_request_error")
     }
 
-    /// A prompt that leaves no room in the context (400).
-    public static func contextLengthExceeded(promptTokens: Int, contextLength: Int) -> APIError {
+    /// A request body that could not be read whole: cut short by the client or with broken
+    /// chunked framing (400).
+    public static func unreadableBody(_ error: any Error) -> APIError {
+        APIError(status: .badRequest, message: "request body could not be read: \(error)", type: "invalid_request_error")
+    }
+
+    /// A prompt that leaves no room in the context (400); `param` names the field that holds it
+    /// (`messages` or `prompt`).
+    public static func contextLengthExceeded(promptTokens: Int, contextLength: Int, param: String) -> APIError {
         APIError(
             status: .badRequest,
             message: "the prompt has \(promptTokens) tokens; this model's context holds \(contextLength)",
-            type: "invalid_request_error", param: "messages", code: "context_length_exceeded")
+            type: "invalid_request_error", param: param, code: "context_length_exceeded")
     }
 
     /// A missing or wrong API key (401).

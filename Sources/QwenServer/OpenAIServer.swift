@@ -52,7 +52,7 @@ public struct OpenAIServer: Sendable {
             let body = try await readJSON(request)
             let chat = try ChatCompletionRequest(body: body, model: scheduler.model, configuration: configuration)
             let prompt = scheduler.model.tokenizer.encode(chat.prompt)
-            try checkContext(prompt.count)
+            try checkContext(prompt.count, param: "messages")
             let handler = ChatCompletionHandler(
                 request: chat, promptTokens: prompt, scheduler: scheduler, modelName: configuration.modelName,
                 admission: try scheduler.admit())
@@ -62,7 +62,7 @@ public struct OpenAIServer: Sendable {
             let body = try await readJSON(request)
             let handler = try TextCompletionHandler(
                 body: body, scheduler: scheduler, configuration: configuration, admission: try scheduler.admit())
-            for prompt in handler.prompts { try checkContext(prompt.count) }
+            for prompt in handler.prompts { try checkContext(prompt.count, param: "prompt") }
             return try await handler.respond()
         }
         return router
@@ -72,19 +72,30 @@ public struct OpenAIServer: Sendable {
     /// requests in flight finish for up to `shutdownDeadline`, and cancels the rest.
     public func run(host: String, port: Int, shutdownDeadline: Duration = .seconds(30)) async throws {
         let app = Application(
-            router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "qwen"))
+            router: router(), server: .http1(configuration: .init(idleTimeout: configuration.idleTimeout.map { .init($0) })),
+            configuration: .init(address: .hostname(host, port: port), serverName: "qwen"))
         var group = ServiceGroupConfiguration(
             services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: app.logger)
         group.maximumGracefulShutdownDuration = shutdownDeadline
         try await ServiceGroup(configuration: group).run()
     }
 
+    /// The request's body as JSON: 413 past ``ServerConfiguration/maxBodyBytes`` (at once when
+    /// `Content-Length` says so), 400 for a body that cannot be read (cut short, bad chunked
+    /// framing) or is not JSON.
     private func readJSON(_ request: Request) async throws -> JSONValue {
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > configuration.maxBodyBytes {
+            throw APIError.bodyTooLarge(limit: configuration.maxBodyBytes)
+        }
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw APIError.bodyTooLarge(limit: configuration.maxBodyBytes)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw APIError.unreadableBody(error)
         }
         do {
             return try JSONValue(parsing: Data(buffer.readableBytesView))
@@ -93,10 +104,10 @@ public struct OpenAIServer: Sendable {
         }
     }
 
-    private func checkContext(_ promptTokens: Int) throws(APIError) {
+    private func checkContext(_ promptTokens: Int, param: String) throws(APIError) {
         let contextLength = scheduler.engine.contextLength
         guard promptTokens < contextLength else {
-            throw .contextLengthExceeded(promptTokens: promptTokens, contextLength: contextLength)
+            throw .contextLengthExceeded(promptTokens: promptTokens, contextLength: contextLength, param: param)
         }
     }
 }

@@ -34,6 +34,10 @@ public struct ServerConfiguration: Sendable {
     public var kvCacheMemory: Int?
     /// Most prompt tokens prefilled per decode step, so running streams keep flowing.
     public var prefillTokenBudget: Int = 256
+    /// How long a connection may wait with no request bytes arriving (and no response being
+    /// written) before it is closed, so idle or stalled clients cannot hold connections open;
+    /// nil keeps them open. A response being generated, however long, is never cut.
+    public var idleTimeout: Duration? = .seconds(60)
 
     /// A configuration with default limits and no API key.
     public init(modelName: String) {

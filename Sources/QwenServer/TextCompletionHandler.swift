@@ -35,7 +35,7 @@ struct TextCompletionHandler: Sendable {
     private static func prompts(_ value: JSONValue, tokenizer: Tokenizer, vocabularySize: Int) throws(APIError) -> [[Int]] {
         let elements: [JSONValue]
         switch value {
-        case .string(let text): return [tokenizer.encode(text)]
+        case .string: elements = [value]
         case .array(let array) where array.allSatisfy({ $0.intValue != nil }): elements = [value]
         case .array(let array): elements = array
         default: throw .invalidValue(param: "prompt", "must be a string, an array of strings or token ids")

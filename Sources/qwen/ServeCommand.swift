@@ -75,6 +75,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("shutdown-timeout"), help: "Seconds requests in flight get to finish on shutdown.")
     var shutdownTimeout = 30
 
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may send nothing before it is closed (0: never).")
+    var idleTimeout = 60
+
     @OptionGroup var loading: ModelLoadOptions
 
     func validate() throws {
@@ -86,6 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxTokensLimit >= 1 else { throw ValidationError("--max-tokens-limit must be at least 1") }
         guard maxBodyBytes >= 1 else { throw ValidationError("--max-body-bytes must be at least 1") }
         guard shutdownTimeout >= 0 else { throw ValidationError("--shutdown-timeout must be >= 0") }
+        guard idleTimeout >= 0 else { throw ValidationError("--idle-timeout must be >= 0") }
         if apiKey != nil && apiKeyFile != nil { throw ValidationError("give --api-key or --api-key-file, not both") }
     }
 
@@ -101,6 +105,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.parallelSequences = parallel
         configuration.kvCacheMemory = try kvCacheMemory.map(Self.byteCount)
         configuration.prefillTokenBudget = prefillChunk
+        configuration.idleTimeout = idleTimeout == 0 ? nil : .seconds(idleTimeout)
         let server = try OpenAIServer(model: qwen, configuration: configuration)
         try qwen.model.warmUp()
         let engine = server.scheduler.engine

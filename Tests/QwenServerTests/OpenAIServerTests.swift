@@ -202,6 +202,7 @@ import Testing
         try await H.withServer { client in
             for (body, param) in [
                 (#"{"max_tokens": 2}"#, "prompt"), (#"{"prompt": 3}"#, "prompt"), (#"{"prompt": [[999999999]]}"#, "prompt[0]"),
+                (#"{"prompt": ""}"#, "prompt"), (#"{"prompt": [""]}"#, "prompt"), (#"{"prompt": []}"#, "prompt"),
                 (#"{"prompt": "a", "logprobs": 9}"#, "logprobs"), (#"{"prompt": "a", "echo": true}"#, "echo"),
             ] {
                 let reply = try await H.send(client, .post, "/v1/completions", body: body)
@@ -211,13 +212,19 @@ import Testing
         }
     }
 
+    /// The error names the field that holds the prompt: `messages` for chat, `prompt` for completions.
     @Test func promptLongerThanTheContextIsRefused() async throws {
         try await H.withServer { client in
             let long = String(repeating: "word ", count: 400)
-            let body = #"{"messages": [{"role": "user", "content": "\#(long)"}]}"#
-            let reply = try await H.send(client, .post, "/v1/chat/completions", body: body)
-            #expect(reply.status == .badRequest)
-            #expect(reply.json?["error"]?["code"] == "context_length_exceeded")
+            for (route, body, param) in [
+                ("/v1/chat/completions", #"{"messages": [{"role": "user", "content": "\#(long)"}]}"#, "messages"),
+                ("/v1/completions", #"{"prompt": "\#(long)"}"#, "prompt"),
+            ] {
+                let reply = try await H.send(client, .post, route, body: body)
+                #expect(reply.status == .badRequest)
+                #expect(reply.json?["error"]?["code"] == "context_length_exceeded")
+                #expect(reply.json?["error"]?["param"] == .string(param))
+            }
             #expect(try await H.send(client, .post, "/v1/chat/completions", body: Self.greedyChat).status == .ok)
         }
     }
@@ -227,6 +234,10 @@ import Testing
             let reply = try await H.send(client, .post, "/v1/chat/completions", body: Self.greedyChat)
             #expect(reply.status == .contentTooLarge)
             #expect(reply.json?["error"]?["message"]?.stringValue?.contains("64 bytes") == true)
+            // A Content-Length past the limit is refused before any of the body is read (no body is
+            // sent: the test client would overwrite the header with the body's length).
+            let declared = try await H.send(client, .post, "/v1/chat/completions", headers: [.contentLength: "1000000000000"])
+            #expect(declared.status == .contentTooLarge)
             let missing = try await H.send(client, .get, "/v1/nothing")
             #expect(missing.status == .notFound)
             #expect(missing.json?["error"]?["code"] == "not_found")

@@ -18,6 +18,7 @@ import urllib.request
 import openai
 
 KEY = "sk-ci-test"
+IDLE_TIMEOUT = 3
 GREEDY = {"temperature": 0, "extra_body": {"repetition_penalty": 1.0}}
 
 
@@ -30,7 +31,7 @@ def free_port():
 def start_server(binary, model, port):
     server = subprocess.Popen(
         [binary, "serve", "--model", model, "--host", "127.0.0.1", "--port", str(port), "--api-key", KEY,
-         "--context-length", "1024", "--max-tokens-limit", "64"],
+         "--context-length", "1024", "--max-tokens-limit", "64", "--idle-timeout", str(IDLE_TIMEOUT)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -197,6 +198,45 @@ def check_bad_input(client):
     check_chat(client)
 
 
+def raw_exchange(port, data, half_close=False, timeout=30):
+    """Sends raw bytes on a new connection and returns everything the server sends until it closes
+    the connection (or `timeout` seconds pass)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
+        conn.sendall(data)
+        if half_close:
+            conn.shutdown(socket.SHUT_WR)
+        reply = b""
+        while chunk := conn.recv(65536):
+            reply += chunk
+        return reply
+
+
+def check_broken_bodies(port, client):
+    """Bodies that cannot be read whole get a 400 in OpenAI's error shape, never a 5xx."""
+    head = (f"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\n"
+            "Content-Type: application/json\r\nConnection: close\r\n")
+    for name, data in [
+        ("bad chunk size", head + "Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"),
+        ("body cut short", head + "Content-Length: 1000\r\n\r\n{\"messages\": [{\"role\": \"user\""),
+    ]:
+        reply = raw_exchange(port, data.encode(), half_close=True)
+        status_line, _, rest = reply.partition(b"\r\n")
+        assert status_line.split()[1:2] == [b"400"], (name, reply[:300])
+        error = json.loads(reply.split(b"\r\n\r\n", 1)[1])["error"]
+        assert error["type"] == "invalid_request_error" and error["message"], (name, error)
+    check_chat(client)
+
+
+def check_idle_connections_closed(port, client):
+    """A connection that sends nothing, or stalls inside its headers, is closed after --idle-timeout."""
+    for data in [b"", b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"]:
+        start = time.time()
+        reply = raw_exchange(port, data, timeout=IDLE_TIMEOUT + 30)
+        elapsed = time.time() - start
+        assert reply == b"" and IDLE_TIMEOUT - 1 <= elapsed < IDLE_TIMEOUT + 10, (data, reply[:200], elapsed)
+    check_chat(client)
+
+
 def check_concurrent_streams(client):
     prompts = [f"Tell me about number {i}" for i in range(16)]
     alone = [streamed_text(client, p, max_tokens=16)[0] for p in prompts]
@@ -225,6 +265,8 @@ def main():
         ("response_format json_object", lambda: check_json_mode(client)),
         ("auth failure", lambda: check_auth(port)),
         ("bad input, then still serving", lambda: check_bad_input(client)),
+        ("unreadable bodies get 400", lambda: check_broken_bodies(port, client)),
+        ("idle connections closed", lambda: check_idle_connections_closed(port, client)),
         ("16 concurrent greedy streams equal alone", lambda: check_concurrent_streams(client)),
     ]
     passed = failed = 0
