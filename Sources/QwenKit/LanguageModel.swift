@@ -56,6 +56,11 @@ public final class LanguageModel: Sendable {
             chatTemplate = try file.chatTemplate() == nil ? nil : ChatTemplate(gguf: file)
             generationConfiguration = nil
         }
+        guard tokenizer.vocabularySize <= model.configuration.vocabSize else {
+            throw ModelError.tokenizerBeyondModel(
+                file: location.existingFile("tokenizer.json")?.path ?? location.url.path,
+                tokenizerSize: tokenizer.vocabularySize, vocabularySize: model.configuration.vocabSize)
+        }
         let steps = model.configuration.numHiddenLayers + 3
         progress?(LoadProgress(step: .tokenizer, completed: steps, total: steps))
         generator = try Generator(
@@ -82,7 +87,9 @@ public final class LanguageModel: Sendable {
     ) throws -> [Int] {
         guard let chatTemplate else { throw LanguageModelError.noChatTemplate(location.url.path) }
         let text = try chatTemplate.render(messages: messages, tools: tools, addGenerationPrompt: addGenerationPrompt)
-        return tokenizer.encodePrompt(text)
+        let ids = tokenizer.encodePrompt(text)
+        guard !ids.isEmpty else { throw ChatTemplateError.emptyPrompt }
+        return ids
     }
 
     /// Generates a continuation of `prompt` (token ids) as a stream of events; see

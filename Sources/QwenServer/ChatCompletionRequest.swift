@@ -60,6 +60,7 @@ public struct ChatCompletionRequest: Sendable {
         } catch {
             throw .invalidValue(param: "messages", "cannot be rendered by the chat template: \(error)")
         }
+        guard !prompt.isEmpty else { throw .invalidValue(param: "messages", "render to an empty prompt with this chat template") }
     }
 
     /// `response_format`: `text` (the default) or `json_object`.

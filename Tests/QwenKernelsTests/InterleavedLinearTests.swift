@@ -117,7 +117,7 @@ import Testing
     /// Every code byte 0xFF (Q4_0 codes 15, Q5_0 31) times activations all at +127 or -127 drives the
     /// AVX2 kernels' 16-bit running sums to their bounds (Q4_0: 8 pairs of 15 · 127 = 30480; Q5_0:
     /// 4 pairs of 31 · 127 = 31496 per half): every path must still give the portable path's exact
-    /// sums, decoding and prefill, within the reference bound.
+    /// sums, decoding (a row alone and a tile of 8) and prefill, within the reference bound.
     @Test(arguments: formats)
     func largestCodesDoNotOverflow(format: WeightFormat) {
         var random = TestRandom(seed: 27)
@@ -125,7 +125,7 @@ import Testing
         let matrix = QuantizedTestMatrix(format: format, rows: rows, columns: columns, random: &random, fill: 0xFF)
         let pool = ThreadPool(threadCount: 1)
         for sign: Float in [1, -1] {
-            for rowCount in [1, Kernels.batchInvariantRowLimit + 3] {
+            for rowCount in [1, 8, Kernels.batchInvariantRowLimit + 3] {
                 let x = [Float](repeating: sign, count: rowCount * columns)
                 let results = KernelPath.supported.map { path in
                     Self.withInterleaved(matrix) { Self.linear(x, rowCount: rowCount, $0, pool: pool, path: path) }

@@ -126,6 +126,15 @@ import Testing
         try expectError([("qwen2.attention.key_length", .uint32(15))]) {
             .invalidValue(file: $0, key: "qwen2.attention.key_length", reason: "must be even for rotary embeddings, got 15")
         }
+        try expectError([("qwen2.attention.layer_norm_rms_epsilon", .float32(.nan))]) {
+            .invalidValue(file: $0, key: "qwen2.attention.layer_norm_rms_epsilon", reason: "nan is not a finite number")
+        }
+        try expectError([("qwen2.rope.freq_base", .float32(.infinity))]) {
+            .invalidValue(file: $0, key: "qwen2.rope.freq_base", reason: "inf is not a finite number")
+        }
+        try expectError([("qwen2.block_count", .uint32(.max))]) {
+            .invalidValue(file: $0, key: "qwen2.block_count", reason: "4294967295 layers is more than any model has (at most 65536)")
+        }
     }
 
     @Test func vocabularySizeFromTokensWithoutEmbedding() throws {

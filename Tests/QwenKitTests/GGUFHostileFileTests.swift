@@ -138,6 +138,10 @@ import Testing
         try expectRejected(tensor(dimensions: [48, 2], type: 8, dataBytes: 128)) {
             .invalidTensor(file: $0, tensor: "t", reason: "row length 48 is not a multiple of the q8_0 block size 32")
         }
+        // A scalar (no dimensions) of a block format: one value, not a whole block.
+        try expectRejected(tensor(dimensions: [], type: 8, dataBytes: 34)) {
+            .invalidTensor(file: $0, tensor: "t", reason: "row length 1 is not a multiple of the q8_0 block size 32")
+        }
         try expectRejected(tensor(dimensions: [1 << 62, 1 << 62], type: 24, dataBytes: 0)) {
             .invalidTensor(file: $0, tensor: "t", reason: "dimensions [4611686018427387904, 4611686018427387904] are too large")
         }

@@ -152,4 +152,37 @@ extension JinjaTemplateTests {
             #expect(throws: JinjaError.self, "\(source)") { try JinjaTemplate(source).render([:]) }
         }
     }
+
+    /// Growth one step at a time (a string doubled in a loop, joins of a shared huge string, text
+    /// written over and over) stops at the size limit, and work without bound (nested loops,
+    /// macros that call themselves twice per level) at the step limit, with the line named.
+    @Test func unboundedGrowthAndWorkStopWithAnError() throws {
+        let doubled = "{% set ns = namespace(s='abcdefgh') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}"
+        #expect(throws: JinjaError.runtime("string of more than 50000000 bytes refused", line: 1)) {
+            try JinjaTemplate(doubled).render([:])
+        }
+        let plus = "{% set ns = namespace(s='abcdefgh') %}{% for i in range(40) %}{% set ns.s = ns.s + ns.s %}{% endfor %}"
+        #expect(throws: JinjaError.self) { try JinjaTemplate(plus).render([:]) }
+        #expect(throws: JinjaError.self) { try JinjaTemplate("{{ ([('x' * 10**7)] * 100)|join }}").render([:]) }
+        #expect(throws: JinjaError.runtime("string of more than 50000000 bytes refused", line: 2)) {
+            try JinjaTemplate("{% set s = 'x' * 10**7 %}\n{% for i in range(100) %}{{ s }}{% endfor %}").render([:])
+        }
+        #expect(throws: JinjaError.runtime("more than 1000000 loop iterations and macro calls: rendering stopped", line: 1)) {
+            try JinjaTemplate("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}").render([:])
+        }
+        #expect(throws: JinjaError.self) {
+            try JinjaTemplate("{% macro f(n) %}{% if n > 0 %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(60) }}").render([:])
+        }
+        // Far below the limits, real work renders.
+        #expect(try JinjaTemplate("{% for i in range(1000) %}{% for j in range(100) %}{% endfor %}{% endfor %}ok").render([:]) == "ok")
+    }
+
+    @Test func integerEdgeCasesAreErrorsNotTraps() throws {
+        for source in ["{{ (-9223372036854775807 - 1) // -1 }}", "{{ (-9223372036854775807 - 1) % -1 }}",
+                       "{{ (-9223372036854775807 - 1) | abs }}"] {
+            #expect(throws: JinjaError.self, "\(source)") { try JinjaTemplate(source).render([:]) }
+        }
+        #expect(try JinjaTemplate("{{ (-9223372036854775807 - 1) // 1 }} {{ -7 // 2 }} {{ -7 % 2 }} {{ -3 | abs }}").render([:])
+                == "-9223372036854775808 -4 1 3")
+    }
 }

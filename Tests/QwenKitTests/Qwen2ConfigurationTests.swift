@@ -254,6 +254,9 @@ import Testing
         InvalidCase(testDescription: "eos ids not integers", json: json(#""eos_token_id": ["a"]"#)) {
             .wrongType(file: $0, field: "eos_token_id[0]")
         },
+        InvalidCase(testDescription: "absurd layer count", json: json(layers: 2_147_483_648)) {
+            .invalidValue(file: $0, field: "num_hidden_layers", reason: "2147483648 layers is more than any model has (at most 65536)")
+        },
     ]
 
     @Test(arguments: invalidCases)

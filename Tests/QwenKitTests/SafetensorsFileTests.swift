@@ -150,6 +150,12 @@ import Testing
         #expect(throws: WeightsError.cannotOpen(file: missing.path, reason: "No such file or directory")) {
             try SafetensorsFile(url: missing)
         }
+        // A FIFO is refused at once; opening it to read would wait for a writer forever.
+        let fifo = directory.appendingPathComponent("model.safetensors")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        #expect(throws: WeightsError.cannotOpen(file: fifo.path, reason: "not a regular file")) {
+            try SafetensorsFile(url: fifo)
+        }
     }
 
     @Test func errorsNameFileAndTensor() {

@@ -128,6 +128,10 @@ import Testing
         ("{\"metadata\": {}}", "missing \"weight_map\""),
         ("{\"weight_map\": null}", "weight_map must map tensor names to file names"),
         ("{\"weight_map\": {\"a\": 1}}", "weight_map must map tensor names to file names"),
+        ("{\"weight_map\": {\"a\": \"../../etc/passwd\"}}", "tensor a names shard \"../../etc/passwd\", which is not a file beside the index"),
+        ("{\"weight_map\": {\"a\": \"shards/../../x.safetensors\"}}", "tensor a names shard \"shards/../../x.safetensors\", which is not a file beside the index"),
+        ("{\"weight_map\": {\"a\": \"/m/x.safetensors\"}}", "tensor a names shard \"/m/x.safetensors\", which is not a file beside the index"),
+        ("{\"weight_map\": {\"a\": \"\"}}", "tensor a names shard \"\", which is not a file beside the index"),
     ])
     func badIndexIsAnError(json: String, reason: String) throws {
         let directory = try Writer.temporaryDirectory()

@@ -14,6 +14,8 @@ public enum ChatTemplateError: Error, CustomStringConvertible, Equatable {
     case invalidMessage(index: Int)
     /// The template failed to compile or render; `name` is the template's name (`default`, `tool_use`).
     case template(name: String, JinjaError)
+    /// The template rendered no tokens for the messages, so there is nothing to generate from.
+    case emptyPrompt
 
     public var description: String {
         switch self {
@@ -29,6 +31,7 @@ public enum ChatTemplateError: Error, CustomStringConvertible, Equatable {
             }
         case .invalidMessage(let index): "messages[\(index)] is not a JSON object"
         case .template(let name, let error): "chat template '\(name)': \(error)"
+        case .emptyPrompt: "the chat template rendered an empty prompt for these messages"
         }
     }
 }

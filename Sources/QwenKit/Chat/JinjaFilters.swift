@@ -37,7 +37,7 @@ enum JinjaFilters {
             if let attribute = arguments.value(1, "attribute"), !attribute.isNoneOrUndefined {
                 items = try items.map { item throws(JinjaFailure) in try lookup(item, attribute) }
             }
-            return .string(items.map(\.text).joined(separator: arguments.value(0, "d")?.text ?? ""))
+            return .string(try JinjaLimits.joined(items.map(\.text), separator: arguments.value(0, "d")?.text ?? ""))
         case "upper": return .string(value.text.uppercased())
         case "lower": return .string(value.text.lowercased())
         case "title": return .string(title(value.text))
@@ -57,7 +57,9 @@ enum JinjaFilters {
         case "float": return floatingPoint(value, arguments)
         case "abs":
             switch value {
-            case .int(let int): return .int(abs(int))
+            case .int(let int):
+                guard int != .min else { throw JinjaFailure("integer overflow in abs()") }
+                return .int(abs(int))
             case .bool(let bool): return .int(bool ? 1 : 0)
             case .double(let double): return .double(abs(double))
             default: throw JinjaFailure("bad operand type for abs(): '\(value.typeName)'")

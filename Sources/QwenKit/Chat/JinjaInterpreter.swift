@@ -8,6 +8,8 @@ final class JinjaInterpreter {
     /// How deep macros may call each other before rendering stops.
     private static let maximumCallDepth = 64
     private var callDepth = 0
+    /// Loop iterations and macro calls of the current render (at most ``JinjaLimits/maximumSteps``).
+    private var steps = 0
     /// Frames that hold macros; cleared after rendering so that no frame outlives the render.
     private var framesWithMacros: [JinjaScope] = []
 
@@ -16,9 +18,18 @@ final class JinjaInterpreter {
             for frame in framesWithMacros { frame.removeAll() }
             framesWithMacros.removeAll()
         }
+        steps = 0
         var output = ""
         _ = try execute(nodes, in: scope, into: &output)
         return output
+    }
+
+    /// Counts one loop iteration or macro call, failing past ``JinjaLimits/maximumSteps``.
+    private func step() throws(JinjaFailure) {
+        steps += 1
+        guard steps <= JinjaLimits.maximumSteps else {
+            throw JinjaFailure("more than \(JinjaLimits.maximumSteps) loop iterations and macro calls: rendering stopped")
+        }
     }
 
     // MARK: - Statements
@@ -37,6 +48,7 @@ final class JinjaInterpreter {
             output += text
         case .output(let expression):
             output += try evaluate(expression, in: scope).text
+            do { try JinjaLimits.check(output) } catch { throw error.error(line: expression.line) }
         case .conditional(let branches, let otherwise):
             for branch in branches where try evaluate(branch.condition, in: scope).isTruthy {
                 return try execute(branch.body, in: scope, into: &output)
@@ -109,6 +121,7 @@ final class JinjaInterpreter {
         if let condition = loop.condition {
             var kept: [JinjaValue] = []
             for item in items {
+                do { try step() } catch { throw error.error(line: loop.line) }
                 let filterScope = JinjaScope(parent: scope)
                 try assign(item, to: loop.target, in: filterScope, line: loop.line)
                 if try evaluate(condition, in: filterScope).isTruthy { kept.append(item) }
@@ -120,10 +133,13 @@ final class JinjaInterpreter {
             return
         }
         for (index, item) in items.enumerated() {
+            do { try step() } catch { throw error.error(line: loop.line) }
             let body = JinjaScope(parent: scope)
             body.set("loop", loopVariable(index: index, items: items))
             try assign(item, to: loop.target, in: body, line: loop.line)
-            if try execute(loop.body, in: body, into: &output) == .breakLoop { break }
+            let flow = try execute(loop.body, in: body, into: &output)
+            do { try JinjaLimits.check(output) } catch { throw error.error(line: loop.line) }
+            if flow == .breakLoop { break }
         }
     }
 
@@ -169,6 +185,7 @@ final class JinjaInterpreter {
             where name != "caller" && !definition.parameters.contains(where: { $0.name == name }) {
                 throw JinjaFailure("macro '\(definition.name)' takes no keyword argument '\(name)'")
             }
+            try self.step()
             self.callDepth += 1
             defer { self.callDepth -= 1 }
             guard self.callDepth <= Self.maximumCallDepth else {

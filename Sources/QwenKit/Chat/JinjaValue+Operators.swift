@@ -60,12 +60,14 @@ extension JinjaValue {
     }
 
     func apply(_ operation: JinjaBinaryOperator, _ other: JinjaValue) throws(JinjaFailure) -> JinjaValue {
-        if operation == .concatenate { return .string(text + other.text) }
+        if operation == .concatenate { return .string(try JinjaLimits.concatenated(text, other.text)) }
         try failIfUndefined(other)
         switch (operation, self, other) {
-        case (.add, .string(let a), .string(let b)): return .string(a + b)
-        case (.add, .array(let a), .array(let b)): return .array(a + b)
-        case (.add, .tuple(let a), .tuple(let b)): return .tuple(a + b)
+        case (.add, .string(let a), .string(let b)): return .string(try JinjaLimits.concatenated(a, b))
+        case (.add, .array(let a), .array(let b)) where a.count <= JinjaLimits.maximumSize - b.count: return .array(a + b)
+        case (.add, .tuple(let a), .tuple(let b)) where a.count <= JinjaLimits.maximumSize - b.count: return .tuple(a + b)
+        case (.add, .array, .array), (.add, .tuple, .tuple):
+            throw JinjaFailure("list of more than \(JinjaLimits.maximumSize) elements refused")
         case (.multiply, .string(let a), _) where other.integer != nil:
             return .string(try JinjaLimits.repeating(a, count: other.integer ?? 0))
         case (.multiply, _, .string(let b)) where integer != nil:
@@ -98,7 +100,7 @@ extension JinjaValue {
             let remainder = a.truncatingRemainder(dividingBy: b)
             return .double(remainder != 0 && (remainder < 0) != (b < 0) ? remainder + b : remainder)
         case .power: return .double(Foundation.pow(a, b))
-        case .concatenate: return .string(text + other.text)
+        case .concatenate: return .string(try JinjaLimits.concatenated(text, other.text))
         }
     }
 
@@ -118,6 +120,8 @@ extension JinjaValue {
             return .double(Double(a) / Double(b))
         case .floorDivide, .modulo:
             guard b != 0 else { throw JinjaFailure("integer division or modulo by zero") }
+            // Int.min / -1 is the one quotient (and remainder) that overflows.
+            guard a != .min || b != -1 else { throw JinjaFailure("integer overflow in \(operation.rawValue)") }
             var quotient = a / b
             var remainder = a % b
             if remainder != 0 && (remainder < 0) != (b < 0) {

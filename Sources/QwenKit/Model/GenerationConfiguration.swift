@@ -88,6 +88,7 @@ public struct GenerationConfiguration: Codable, Sendable, Equatable {
         if let minP, !(0...1).contains(minP) { throw Self.invalid(.minP, "must be in 0...1") }
         guard repetitionPenalty > 0 else { throw Self.invalid(.repetitionPenalty, "must be positive") }
         if let maxNewTokens, maxNewTokens < 0 { throw Self.invalid(.maxNewTokens, "must not be negative") }
+        if let id = eosTokenIds.first(where: { $0 < 0 }) { throw Self.invalid(.eosTokenIds, "holds \(id), which is not a token id") }
     }
 
     /// Encodes with the snake_case keys of `generation_config.json`.

@@ -24,6 +24,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case duplicateCache(first: Int, second: Int)
     /// A forward pass was asked to run on no tokens.
     case emptyInput
+    /// The tokenizer (in `file`) has ids up to `tokenizerSize - 1`, past the model's embedding rows.
+    case tokenizerBeyondModel(file: String, tokenizerSize: Int, vocabularySize: Int)
 
     public var description: String {
         switch self {
@@ -51,6 +53,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             "inputs \(first) and \(second) of a batch share one KV cache"
         case .emptyInput:
             "no input tokens"
+        case .tokenizerBeyondModel(let file, let tokenizerSize, let vocabularySize):
+            "\(file): the tokenizer has token ids up to \(tokenizerSize - 1), past the model's vocabulary of \(vocabularySize)"
         }
     }
 }

@@ -124,9 +124,18 @@ extension Qwen2Configuration {
     /// representation), or nil when absent. Integers are accepted, as in `config.json`.
     private static func decimal(_ metadata: GGUFMetadata, _ key: String) throws -> Double? {
         guard let value = metadata[key] else { return nil }
-        if case .float32(let number) = value { return Double("\(number)") }
-        if let integer = value.integer { return Double(integer) }
-        return try metadata.doubleIfPresent(key)
+        let number: Double?
+        if case .float32(let float) = value {
+            number = Double("\(float)")
+        } else if let integer = value.integer {
+            number = Double(integer)
+        } else {
+            number = try metadata.doubleIfPresent(key)
+        }
+        if let number, !number.isFinite {
+            throw GGUFError.invalidValue(file: metadata.file, key: key, reason: "\(number) is not a finite number")
+        }
+        return number
     }
 
     /// The decoding error of the synthesized `config.json` fields, named by GGUF key.

@@ -123,6 +123,11 @@ public struct Qwen2Configuration: Codable, Sendable, Equatable {
         hiddenSize = try Self.positive(c, .hiddenSize)
         intermediateSize = try Self.positive(c, .intermediateSize)
         numHiddenLayers = try Self.positive(c, .numHiddenLayers)
+        // Far above any real model; a larger count is a damaged file, refused before per-layer
+        // arrays are allocated.
+        guard numHiddenLayers <= 65_536 else {
+            throw Self.invalid(.numHiddenLayers, "\(numHiddenLayers) layers is more than any model has (at most 65536)")
+        }
         numAttentionHeads = try Self.positive(c, .numAttentionHeads)
         vocabSize = try Self.positive(c, .vocabSize)
         guard c.contains(.numKeyValueHeads) else {

@@ -121,8 +121,9 @@ private struct RawTensorInfo {
             sizes.append(size)
             elementCount = product
         }
-        guard let rowBytes = type.byteCount(rowLength: sizes.first ?? 1) else {
-            throw invalid("row length \(sizes[0]) is not a multiple of the \(type.name) block size \(type.blockSize)")
+        let rowLength = sizes.first ?? 1
+        guard let rowBytes = type.byteCount(rowLength: rowLength) else {
+            throw invalid("row length \(rowLength) is not a multiple of the \(type.name) block size \(type.blockSize)")
         }
         var byteCount = rowBytes
         for size in sizes.dropFirst() {

@@ -17,7 +17,9 @@ final class MappedFile: @unchecked Sendable {
     init(url: URL) throws {
         self.url = url
         let path = url.path
-        let descriptor = open(path, O_RDONLY)
+        // Non-blocking, so that a FIFO or a device fails the regular-file check below instead of
+        // blocking the open; no effect on regular files.
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK)
         guard descriptor >= 0 else {
             throw WeightsError.cannotOpen(file: path, reason: String(cString: strerror(errno)))
         }

@@ -30,5 +30,11 @@ struct SafetensorsIndex: Decodable {
         } catch {
             throw WeightsError.invalidIndex(file: url.path, reason: "not valid JSON")
         }
+        // Shards live beside the index: a name that is empty, absolute or climbs out with `..`
+        // would read (or download) some other file.
+        for (tensor, shard) in weightMap where shard.isEmpty || shard.hasPrefix("/") || shard.split(separator: "/").contains("..") {
+            throw WeightsError.invalidIndex(
+                file: url.path, reason: "tensor \(tensor) names shard \"\(shard)\", which is not a file beside the index")
+        }
     }
 }
