@@ -37,6 +37,12 @@ public struct JSONObjectConstraint: Sendable {
 
     private let vocabulary: Vocabulary
     private var validator = JSONPrefixValidator()
+    /// The tokens allowed after each validator state met so far (bit `id % 64` of word `id / 64`):
+    /// a string or number being generated passes through the same few states again and again, and
+    /// testing every token's bytes is most of the cost of a step on a small model.
+    private var allowedByState: [JSONPrefixValidator: [UInt64]] = [:]
+    /// States kept in ``allowedByState`` (19 KiB each for Qwen2.5's vocabulary) before it is emptied.
+    private static let cachedStates = 64
 
     /// A constraint at the start of the output.
     public init(vocabulary: Vocabulary) {
@@ -45,30 +51,37 @@ public struct JSONObjectConstraint: Sendable {
 
     /// Sets to -infinity the logit of every token that cannot come next; `stopTokenIds` may come
     /// only once the object is complete.
-    public func mask(_ logits: UnsafeMutableBufferPointer<Float>, stopTokenIds: Set<Int>) {
-        let count = min(logits.count, vocabulary.count)
+    public mutating func mask(_ logits: UnsafeMutableBufferPointer<Float>, stopTokenIds: Set<Int>) {
         if validator.isComplete {
             for id in 0..<logits.count where !stopTokenIds.contains(id) { logits[id] = -.infinity }
             return
         }
+        let allowed: [UInt64]
+        if let cached = allowedByState[validator] {
+            allowed = cached
+        } else {
+            allowed = allowedTokens()
+            if allowedByState.count >= Self.cachedStates { allowedByState.removeAll(keepingCapacity: true) }
+            allowedByState[validator] = allowed
+        }
+        let count = min(logits.count, vocabulary.count)
+        for id in 0..<count where allowed[id >> 6] & (1 << UInt64(id & 63)) == 0 { logits[id] = -.infinity }
+        for id in count..<logits.count { logits[id] = -.infinity }
+    }
+
+    /// The tokens whose bytes the validator accepts from its current state, as bits.
+    private func allowedTokens() -> [UInt64] {
+        var allowed = [UInt64](repeating: 0, count: (vocabulary.count + 63) / 64)
         vocabulary.bytes.withUnsafeBufferPointer { bytes in
             vocabulary.offsets.withUnsafeBufferPointer { offsets in
-                for id in 0..<count {
-                    guard !vocabulary.isSpecial[id] else {
-                        logits[id] = -.infinity
-                        continue
-                    }
+                tokens: for id in 0..<vocabulary.count where !vocabulary.isSpecial[id] {
                     var next = validator
-                    for index in offsets[id]..<offsets[id + 1] {
-                        if !next.consume(bytes[index]) {
-                            logits[id] = -.infinity
-                            break
-                        }
-                    }
+                    for index in offsets[id]..<offsets[id + 1] where !next.consume(bytes[index]) { continue tokens }
+                    allowed[id >> 6] |= 1 << UInt64(id & 63)
                 }
             }
         }
-        for id in count..<logits.count { logits[id] = -.infinity }
+        return allowed
     }
 
     /// Advances past the sampled token `id`.
