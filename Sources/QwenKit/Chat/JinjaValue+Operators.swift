@@ -67,7 +67,7 @@ extension JinjaValue {
         case (.add, .array(let a), .array(let b)) where a.count <= JinjaLimits.maximumSize - b.count: return .array(a + b)
         case (.add, .tuple(let a), .tuple(let b)) where a.count <= JinjaLimits.maximumSize - b.count: return .tuple(a + b)
         case (.add, .array, .array), (.add, .tuple, .tuple):
-            throw JinjaFailure("list of more than \(JinjaLimits.maximumSize) elements refused")
+            throw JinjaLimits.tooManyElements
         case (.multiply, .string(let a), _) where other.integer != nil:
             return .string(try JinjaLimits.repeating(a, count: other.integer ?? 0))
         case (.multiply, _, .string(let b)) where integer != nil:
