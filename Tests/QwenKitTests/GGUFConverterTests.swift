@@ -127,5 +127,33 @@ import Testing
         let llama = Fixtures.url("models/tiny-llama")
         #expect(throws: GGUFConversionError.unsupportedArchitecture(
             file: llama.appendingPathComponent("config.json").path, architecture: "llama")) { try GGUFConverter(directory: llama) }
+        // Overwriting replaces a file, never a directory (or device) at the output path.
+        let directory = folder.appendingPathComponent("keep")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false)
+        try Data("kept".utf8).write(to: directory.appendingPathComponent("file"))
+        #expect(throws: GGUFConversionError.cannotWrite(path: directory.path, reason: "it exists and is not a regular file")) {
+            try converter.write(.f16, to: directory, overwrite: true)
+        }
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("file").path))
+    }
+
+    /// A configuration that does not match the tensors (more layers, another vocabulary size) is
+    /// refused before anything is written, as loading the model would refuse it.
+    @Test func configurationMustMatchTheTensors() throws {
+        let folder = try SafetensorsTestWriter.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for name in try FileManager.default.contentsOfDirectory(atPath: Self.tiny.path) where name != "golden" {
+            try FileManager.default.copyItem(at: Self.tiny.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
+        let original = try Data(contentsOf: folder.appendingPathComponent("config.json"))
+        let config = try #require(JSONSerialization.jsonObject(with: original) as? [String: Any])
+        for (key, value) in [("num_hidden_layers", (config["num_hidden_layers"] as? Int ?? 0) + 1), ("vocab_size", 10_000_000)] {
+            var changed = config
+            changed[key] = value
+            try JSONSerialization.data(withJSONObject: changed).write(to: folder.appendingPathComponent("config.json"))
+            #expect(throws: WeightsError.self, "\(key)") { try GGUFConverter(directory: folder) }
+        }
+        try original.write(to: folder.appendingPathComponent("config.json"))
+        #expect(throws: Never.self) { try GGUFConverter(directory: folder) }
     }
 }

@@ -178,6 +178,24 @@ import Testing
         #expect(weights.isLFS && weights.size == 19_623_784 && weights.location.path.hasPrefix("/cdn/"))
     }
 
+    /// A listing with a name that climbs out of the repository is refused before anything is
+    /// fetched or linked (a `..` under `additional_chat_templates/` would be selected otherwise).
+    @Test func listedPathsOutsideTheRepositoryAreRefused() async throws {
+        for name in ["additional_chat_templates/../../../../../escaped.jinja", "/etc/escaped.jinja", "a//b.jinja"] {
+            let hub = try HubStandIn(["--list-extra", name])
+            let cache = temporaryCache()
+            defer { try? FileManager.default.removeItem(at: cache) }
+            do {
+                _ = try await downloader(hub, cache: cache).download(HubModelID(parsing: Self.tiny))
+                Issue.record("\(name): downloaded")
+            } catch {
+                #expect("\(error)".contains("which is not a path inside the repository"), "\(name): \(error)")
+            }
+            let stored = FileManager.default.enumerator(atPath: cache.path)?.allObjects as? [String] ?? []
+            #expect(!stored.contains { $0.hasSuffix(".jinja") || $0.hasSuffix(".safetensors") }, "\(name): \(stored)")
+        }
+    }
+
     @Test func unreachableHubIsReported() async throws {
         let cache = temporaryCache()
         let client = ModelDownloader(environment: HubEnvironment(cacheDirectory: cache, endpoint: "http://127.0.0.1:1"))

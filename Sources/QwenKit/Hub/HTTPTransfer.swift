@@ -20,6 +20,9 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable 
         let body: Data
     }
 
+    /// The most bytes of a body kept in memory (metadata, error pages); a receiver takes downloads.
+    static let maximumBufferedBody = 64 << 20
+
     private let followRedirect: @Sendable (URL, URL) -> Bool
     private let receiver: HTTPBodyReceiver?
     private let lock = NSLock()
@@ -101,7 +104,17 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable 
         let (streaming, failed) = lock.withLock { (self.streaming, receiverError != nil) }
         guard !failed else { return }
         guard streaming, let receiver else {
-            lock.withLock { body.append(data) }
+            let fits = lock.withLock {
+                guard body.count + data.count <= Self.maximumBufferedBody else {
+                    receiverError = HubError.badResponse(
+                        url: dataTask.originalRequest?.url?.absoluteString ?? "",
+                        reason: "the response is larger than \(Self.maximumBufferedBody >> 20) MiB")
+                    return false
+                }
+                body.append(data)
+                return true
+            }
+            if !fits { dataTask.cancel() }
             return
         }
         do {

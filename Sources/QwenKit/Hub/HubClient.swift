@@ -36,8 +36,13 @@ public struct HubClient: Sendable {
         guard let sha = body.sha, HubCache.isCommitHash(sha) else {
             throw HubError.badResponse(url: url.absoluteString, reason: "the model info has no commit \"sha\"")
         }
-        return HubModelInfo(commit: sha, files: (body.siblings ?? []).map(\.rfilename))
+        let files = (body.siblings ?? []).map(\.rfilename)
+        if let unsafe = files.first(where: { !RelativePath.staysInside($0) }) {
+            throw HubError.badResponse(url: url.absoluteString, reason: "the model info lists \"\(unsafe)\", which is not a path inside the repository")
+        }
+        return HubModelInfo(commit: sha, files: files)
     }
+
 
     /// `HEAD {endpoint}/{repository}/resolve/{revision}/{file}`, following only redirects that stay
     /// on the Hub: the commit, ETag, size and download URL of one file.
@@ -57,7 +62,9 @@ public struct HubClient: Sendable {
             throw HubError.badResponse(url: url.absoluteString, reason: "no usable ETag header")
         }
         let isRedirect = (300..<400).contains(response.statusCode)
-        guard let size = (header("X-Linked-Size") ?? (isRedirect ? nil : header("Content-Length"))).flatMap({ Int64($0) }) else {
+        guard let size = (header("X-Linked-Size") ?? (isRedirect ? nil : header("Content-Length"))).flatMap({ Int64($0) }),
+            size >= 0
+        else {
             throw HubError.badResponse(url: url.absoluteString, reason: "no X-Linked-Size or Content-Length header")
         }
         var location = response.url ?? url

@@ -32,6 +32,9 @@ public struct GGUFConverter {
             throw GGUFConversionError.unsupportedArchitecture(file: configURL.path, architecture: configuration.architecture.rawValue)
         }
         weights = try WeightStore(directory: directory)
+        // Every tensor the configuration needs, in its shape (the checks loading the model makes),
+        // so that no GGUF is written that llama.cpp or QwenKit could not load.
+        _ = try Qwen2Model(configuration: configuration, weights: weights, threadCount: 1)
         tokenizer = try GGUFTokenizerMetadata(directory: directory, configuration: configuration)
         let generationURL = directory.appendingPathComponent("generation_config.json")
         generation = FileManager.default.fileExists(atPath: generationURL.path)
@@ -58,7 +61,13 @@ public struct GGUFConverter {
         _ type: GGUFConversionType, to output: URL, overwrite: Bool = false, progress: ((Progress) -> Void)? = nil
     ) throws {
         let fileManager = FileManager.default
-        if fileManager.fileExists(atPath: output.path), !overwrite { throw GGUFConversionError.outputExists(output.path) }
+        if let existing = try? fileManager.attributesOfItem(atPath: output.path) {
+            guard overwrite else { throw GGUFConversionError.outputExists(output.path) }
+            // Overwriting replaces a file; a directory, device or link there is never removed.
+            guard existing[.type] as? FileAttributeType == .typeRegular else {
+                throw GGUFConversionError.cannotWrite(path: output.path, reason: "it exists and is not a regular file")
+            }
+        }
         let folder = output.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
         guard fileManager.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {

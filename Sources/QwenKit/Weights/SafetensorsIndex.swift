@@ -32,7 +32,7 @@ struct SafetensorsIndex: Decodable {
         }
         // Shards live beside the index: a name that is empty, absolute or climbs out with `..`
         // would read (or download) some other file.
-        for (tensor, shard) in weightMap where shard.isEmpty || shard.hasPrefix("/") || shard.split(separator: "/").contains("..") {
+        for (tensor, shard) in weightMap where !RelativePath.staysInside(shard) {
             throw WeightsError.invalidIndex(
                 file: url.path, reason: "tensor \(tensor) names shard \"\(shard)\", which is not a file beside the index")
         }

@@ -100,6 +100,7 @@ class State:
         self.cuts_left = args.cuts
         self.corrupt = args.corrupt
         self.log_path = args.log
+        self.list_extra = args.list_extra
         self.cdn_port = None
         self.lock = threading.Lock()
 
@@ -164,7 +165,7 @@ class Handler(BaseHTTPRequestHandler):
         if repo is None:
             return
         body = json.dumps({"id": repo_id, "sha": repo["sha"],
-                           "siblings": [{"rfilename": n} for n in sorted(repo["files"])]}).encode()
+                           "siblings": [{"rfilename": n} for n in sorted(repo["files"]) + self.state.list_extra]}).encode()
         self.send_json(body, head)
 
     def send_json(self, body, head):
@@ -278,6 +279,8 @@ def main():
     parser.add_argument("--cuts", type=int, default=1)
     parser.add_argument("--corrupt", action="store_true")
     parser.add_argument("--log")
+    parser.add_argument("--list-extra", action="append", default=[],
+                        help="a file name added to every model info's siblings (a hostile listing)")
     args = parser.parse_args()
     Handler.state = State(args)
     cdn = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
