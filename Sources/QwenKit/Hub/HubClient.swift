@@ -43,7 +43,6 @@ public struct HubClient: Sendable {
         return HubModelInfo(commit: sha, files: files)
     }
 
-
     /// `HEAD {endpoint}/{repository}/resolve/{revision}/{file}`, following only redirects that stay
     /// on the Hub: the commit, ETag, size and download URL of one file.
     public func fileMetadata(_ repository: String, revision: String, file: String) async throws -> HubFileMetadata {
