@@ -55,6 +55,7 @@ import Testing
         (#"{"min_p": 2}"#, "min_p", "must be in 0...1"),
         (#"{"repetition_penalty": 0}"#, "repetition_penalty", "must be positive"),
         (#"{"max_new_tokens": -3}"#, "max_new_tokens", "must not be negative"),
+        (#"{"eos_token_id": [151645, -1]}"#, "eos_token_id", "holds -1, which is not a token id"),
     ])
     func invalidValueIsRejected(json: String, field: String, reason: String) throws {
         let file = try ConfigurationTestFile(json, name: "generation_config.json")

@@ -196,6 +196,20 @@ import Testing
         }
     }
 
+    /// A model info that never ends is cut at the in-memory limit with an error, not held until
+    /// memory runs out.
+    @Test func endlessModelInfoIsCut() async throws {
+        let hub = try HubStandIn(["--endless-info"])
+        let cache = temporaryCache()
+        defer { try? FileManager.default.removeItem(at: cache) }
+        do {
+            _ = try await downloader(hub, cache: cache).download(HubModelID(parsing: Self.tiny))
+            Issue.record("downloaded")
+        } catch {
+            #expect("\(error)".contains("the response is larger than 64 MiB"), "\(error)")
+        }
+    }
+
     @Test func unreachableHubIsReported() async throws {
         let cache = temporaryCache()
         let client = ModelDownloader(environment: HubEnvironment(cacheDirectory: cache, endpoint: "http://127.0.0.1:1"))

@@ -25,4 +25,41 @@ import Testing
         try Data("{\"model\": ".utf8).write(to: directory.appendingPathComponent("tokenizer.json"))
         #expect(throws: TokenizerError.self) { try LanguageModel(path: directory.path) }
     }
+
+    /// A copy of the tiny fixture with `edit` applied to the JSON object in file `name`.
+    static func fixtureCopy(editing name: String, _ edit: (inout [String: Any]) -> Void) throws -> URL {
+        let directory = try SafetensorsTestWriter.temporaryDirectory()
+        let fixture = Fixtures.url("models/tiny-qwen2.5")
+        for file in try FileManager.default.contentsOfDirectory(atPath: fixture.path) where file != "golden" {
+            try FileManager.default.copyItem(at: fixture.appendingPathComponent(file), to: directory.appendingPathComponent(file))
+        }
+        let url = directory.appendingPathComponent(name)
+        var object = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        edit(&object)
+        try JSONSerialization.data(withJSONObject: object).write(to: url)
+        return directory
+    }
+
+    /// An added token past the model's embedding rows is refused at load, naming tokenizer.json.
+    @Test func tokenizerBeyondTheModelIsRefused() throws {
+        let directory = try Self.fixtureCopy(editing: "tokenizer.json") { tokenizer in
+            var added = tokenizer["added_tokens"] as? [[String: Any]] ?? []
+            added.append(["id": 151_936, "content": "<|beyond|>", "special": true, "single_word": false, "lstrip": false,
+                          "rstrip": false, "normalized": false])
+            tokenizer["added_tokens"] = added
+        }
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(throws: ModelError.tokenizerBeyondModel(
+            file: directory.appendingPathComponent("tokenizer.json").path, tokenizerSize: 151_937, vocabularySize: 151_936)) {
+            try LanguageModel(path: directory.path)
+        }
+    }
+
+    /// A chat template that renders nothing gives an error saying so, not an empty prompt.
+    @Test func emptyRenderedPromptIsAnError() throws {
+        let directory = try Self.fixtureCopy(editing: "tokenizer_config.json") { $0["chat_template"] = "{{ '' }}" }
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let qwen = try LanguageModel(path: directory.path)
+        #expect(throws: ChatTemplateError.emptyPrompt) { try qwen.chatPrompt(messages: [["role": "user", "content": "hi"]]) }
+    }
 }

@@ -101,6 +101,7 @@ class State:
         self.corrupt = args.corrupt
         self.log_path = args.log
         self.list_extra = args.list_extra
+        self.endless_info = args.endless_info
         self.cdn_port = None
         self.lock = threading.Lock()
 
@@ -163,6 +164,18 @@ class Handler(BaseHTTPRequestHandler):
     def model_info(self, repo_id, revision, head):
         repo = self.repo(repo_id, revision)
         if repo is None:
+            return
+        if self.state.endless_info:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            chunk = b" " * (1 << 20)
+            try:
+                while not head:
+                    self.wfile.write(chunk)
+            except OSError:
+                pass
             return
         body = json.dumps({"id": repo_id, "sha": repo["sha"],
                            "siblings": [{"rfilename": n} for n in sorted(repo["files"]) + self.state.list_extra]}).encode()
@@ -279,6 +292,7 @@ def main():
     parser.add_argument("--cuts", type=int, default=1)
     parser.add_argument("--corrupt", action="store_true")
     parser.add_argument("--log")
+    parser.add_argument("--endless-info", action="store_true", help="model info bodies that never end")
     parser.add_argument("--list-extra", action="append", default=[],
                         help="a file name added to every model info's siblings (a hostile listing)")
     args = parser.parse_args()
